@@ -1,0 +1,29 @@
+# MCP Auth for Go: build and test entry points.
+# `make test` is what CI runs (.ci/run); it needs only Go (and, for the
+# interoperability suites, Node 20, which it installs packages for by itself).
+
+SHELL := /bin/bash
+GO ?= go
+# Every module of the workspace, in go.work order.
+MODULES := $(shell $(GO) list -m -f '{{.Dir}}' 2>/dev/null)
+TEST_TIMEOUT ?= 10m
+FUZZTIME ?= 30s
+
+.PHONY: test fmt-check vet tidy-check unit run
+
+## test: formatting, vet, tidy check and the race-enabled tests of every module.
+test: fmt-check vet tidy-check unit
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	@set -e; for m in $(MODULES); do echo "go vet $${m#$(CURDIR)/}"; (cd $$m && if [ -n "$$($(GO) list ./... 2>/dev/null)" ]; then $(GO) vet ./...; fi); done
+
+# Each module must build and tidy on its own, outside the workspace.
+tidy-check:
+	@set -e; for m in $(MODULES); do echo "go mod tidy -diff $${m#$(CURDIR)/}"; (cd $$m && GOWORK=off $(GO) mod tidy -diff); done
+
+unit:
+	@set -e; for m in $(MODULES); do echo "go test -race $${m#$(CURDIR)/}"; (cd $$m && if [ -n "$$($(GO) list ./... 2>/dev/null)" ]; then $(GO) test -race -timeout $(TEST_TIMEOUT) ./...; fi); done

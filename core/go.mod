@@ -1,0 +1,3 @@
+module github.com/mcp-auth/go/core
+
+go 1.25

@@ -1,0 +1,3 @@
+module github.com/mcp-auth/go
+
+go 1.25
