@@ -1,3 +1,11 @@
 module github.com/mcp-auth/go/core
 
-go 1.25
+go 1.25.0
+
+require (
+	github.com/MicahParks/jwkset v0.11.4
+	github.com/MicahParks/keyfunc/v3 v3.9.1
+	github.com/golang-jwt/jwt/v5 v5.3.1
+)
+
+require golang.org/x/time v0.15.0 // indirect

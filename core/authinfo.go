@@ -1,0 +1,65 @@
+package mcpauth
+
+import (
+	"context"
+	"time"
+)
+
+// AuthInfo is the verified identity of a request, handed to handlers through
+// the request's context ([FromContext]).
+type AuthInfo struct {
+	// Token is the raw bearer token. It is never encoded to JSON.
+	Token string `json:"-"`
+	// Issuer is the "iss" of the token: the authorization server that issued it.
+	Issuer string `json:"issuer"`
+	// Subject is the "sub" of the token: the user, or the client for
+	// client-credentials tokens.
+	Subject string `json:"subject"`
+	// ClientID is "client_id", else "azp" (Auth0), else "cid" (Okta).
+	ClientID string `json:"clientId,omitempty"`
+	// Audience is "aud", always as a list.
+	Audience []string `json:"audience,omitempty"`
+	// Scopes are the granted scopes, from "scope" (a space-separated string
+	// or an array), else "scp" (Okta, Entra ID), else "scopes".
+	Scopes []string `json:"scopes"`
+	// ExpiresAt is "exp"; zero when the token has none (introspection or a
+	// verifier function may return such).
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	// Claims holds every claim of the token (or every member of the
+	// introspection answer), as decoded JSON.
+	Claims map[string]any `json:"claims,omitempty"`
+	// Resource is the resource identifier the token was verified for ("" in
+	// legacy mode).
+	Resource string `json:"resource,omitempty"`
+
+	// hierarchy is the resource's scope hierarchy, used by HasScopes.
+	hierarchy *scopeHierarchy
+}
+
+// HasScopes reports whether every scope in scopes was granted, directly or
+// through the resource's scope hierarchy (a broader scope implies the
+// narrower ones it names).
+func (a *AuthInfo) HasScopes(scopes ...string) bool {
+	if a == nil {
+		return len(scopes) == 0
+	}
+	for _, s := range scopes {
+		if !a.hierarchy.granted(a.Scopes, s) {
+			return false
+		}
+	}
+	return true
+}
+
+type authInfoKey struct{}
+
+// NewContext returns a copy of ctx carrying info.
+func NewContext(ctx context.Context, info *AuthInfo) context.Context {
+	return context.WithValue(ctx, authInfoKey{}, info)
+}
+
+// FromContext returns the AuthInfo stored in ctx by the bearer middleware.
+func FromContext(ctx context.Context) (*AuthInfo, bool) {
+	info, ok := ctx.Value(authInfoKey{}).(*AuthInfo)
+	return info, ok && info != nil
+}

@@ -1,0 +1,70 @@
+package mcpauth
+
+import (
+	"net/http"
+	"strings"
+)
+
+// DefaultMaxTokenBytes is the default limit on a bearer token's length;
+// longer tokens are refused without being parsed.
+const DefaultMaxTokenBytes = 16 << 10
+
+// extractBearer reads the bearer token from the Authorization header (RFC
+// 6750 §2.1; the query string and the body are never read). It returns the
+// token, or the code of the refusal:
+//
+//   - no Authorization header: missing_auth_header;
+//   - another scheme, or "Bearer" without a token: missing_bearer_token;
+//   - several Authorization headers, or a token breaking the b64token
+//     grammar: invalid_auth_header_format.
+//
+// The scheme is matched case-insensitively.
+func extractBearer(h http.Header) (string, Code) {
+	values := h["Authorization"]
+	switch len(values) {
+	case 0:
+		return "", CodeMissingAuthHeader
+	case 1:
+	default:
+		return "", CodeInvalidAuthHeaderFormat
+	}
+	v := strings.Trim(values[0], " \t")
+	if v == "" {
+		return "", CodeMissingAuthHeader
+	}
+	scheme, rest, _ := strings.Cut(v, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", CodeMissingBearerToken
+	}
+	token := strings.TrimLeft(rest, " ")
+	if token == "" {
+		return "", CodeMissingBearerToken
+	}
+	if !isB64Token(token) {
+		return "", CodeInvalidAuthHeaderFormat
+	}
+	return token, ""
+}
+
+// isB64Token reports whether s matches RFC 6750's
+// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(s string) bool {
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') ||
+			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' {
+			continue
+		}
+		break
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,280 @@
+package mcpauth
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config configures [New]. Set exactly one of ProtectedResources (the MCP
+// 2025-06-18 and later resource-server mode) and Legacy (deprecated).
+type Config struct {
+	// ProtectedResources are the resources this server protects, each with
+	// the authorization servers it trusts.
+	ProtectedResources []ProtectedResource
+	// Legacy is the deprecated authorization-server mode for MCP 2025-03-26
+	// clients; see [LegacyServer].
+	Legacy *LegacyServer
+
+	// HTTPClient fetches key sets (and introspects, unless an introspection
+	// verifier has its own). Nil means a client with a [DefaultFetchTimeout]
+	// timeout. Redirects are limited by the library's rules whatever client
+	// is given.
+	HTTPClient *http.Client
+	// AllowInsecureHTTP allows plain-http key-set URLs for hosts that are not
+	// loopback.
+	AllowInsecureHTTP bool
+	// JWKS tunes how key sets are fetched and refreshed.
+	JWKS JWKSOptions
+	// Logger receives validation findings and refresh failures. Nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now. For tests.
+	Now func() time.Time
+}
+
+// JWKSOptions tunes the JSON Web Key Set cache. Zero fields take the defaults.
+type JWKSOptions struct {
+	// RefreshInterval is how old a key set may grow before it is refetched
+	// in the background. Default 10 minutes.
+	RefreshInterval time.Duration
+	// MinRefreshInterval is the least time between two fetches of one key
+	// set, whatever triggers them (an unknown kid, a failed signature, a
+	// failed fetch). Default 30 seconds.
+	MinRefreshInterval time.Duration
+	// FetchTimeout bounds one fetch, and so the longest a request waits for
+	// keys. Default 10 seconds.
+	FetchTimeout time.Duration
+}
+
+// Defaults of [JWKSOptions].
+const (
+	DefaultJWKSRefreshInterval    = 10 * time.Minute
+	DefaultJWKSMinRefreshInterval = 30 * time.Second
+)
+
+func (o JWKSOptions) withDefaults() JWKSOptions {
+	if o.RefreshInterval <= 0 {
+		o.RefreshInterval = DefaultJWKSRefreshInterval
+	}
+	if o.MinRefreshInterval <= 0 {
+		o.MinRefreshInterval = DefaultJWKSMinRefreshInterval
+	}
+	if o.FetchTimeout <= 0 {
+		o.FetchTimeout = DefaultFetchTimeout
+	}
+	return o
+}
+
+// ProtectedResource is one resource the server protects (RFC 9728).
+type ProtectedResource struct {
+	// Metadata is the resource's metadata document. Metadata.Resource, the
+	// resource identifier, is required: an absolute https URL (http only on
+	// a loopback host), without fragment, the exact public URL of the MCP
+	// endpoint. It is also the audience tokens must carry.
+	// Metadata.AuthorizationServers is filled from AuthServers and must be
+	// left empty. An empty BearerMethodsSupported becomes ["header"].
+	Metadata ProtectedResourceMetadata
+	// AuthServers are the authorization servers whose tokens the resource
+	// accepts (at least one). A token's issuer must be identical to one of
+	// their issuers.
+	AuthServers []*AuthServer
+	// ScopeHierarchy declares broader scopes that imply narrower ones.
+	ScopeHierarchy ScopeHierarchy
+	// NoAudienceClientIDs accepts a token that carries no "aud" claim when
+	// its client_id (or azp) is one of these. Some providers issue such
+	// tokens (Amazon Cognito; Keycloak without an audience mapper). This is
+	// weaker than audience binding: any resource trusting the same client
+	// would accept the same token. Off (empty) by default.
+	NoAudienceClientIDs []string
+}
+
+// LegacyServer configures the deprecated authorization-server mode of the
+// MCP 2025-03-26 revision, where clients look for authorization-server
+// metadata on the MCP server itself: the metadata of Server is served at
+// /.well-known/oauth-authorization-server. There is no resource metadata, so
+// challenges carry no resource_metadata, and the audience is checked only
+// when [BearerOptions.Audiences] is set.
+//
+// Deprecated: MCP 2025-06-18 and later use ProtectedResources.
+type LegacyServer struct {
+	// Server is the authorization server.
+	Server *AuthServer
+	// ScopeHierarchy declares broader scopes that imply narrower ones.
+	ScopeHierarchy ScopeHierarchy
+}
+
+// resource is a compiled ProtectedResource (or the legacy server).
+type resource struct {
+	id           string // resource identifier; "" in legacy mode
+	canonical    string // canonicalURL(id)
+	servers      []*AuthServer
+	metadataURL  string // where its metadata is served; "" in legacy mode
+	metadataPath string
+	document     []byte // pre-marshalled metadata
+	hierarchy    *scopeHierarchy
+	noAudClients []string
+	scopes       []string // scopes_supported
+}
+
+// issuerTrusted returns the AuthServer trusted under issuer.
+func (r *resource) server(issuer string) *AuthServer {
+	for _, s := range r.servers {
+		if s.issuer == issuer {
+			return s
+		}
+	}
+	return nil
+}
+
+func (c *Config) compile() ([]*resource, error) {
+	hasResources := len(c.ProtectedResources) > 0
+	if hasResources == (c.Legacy != nil) {
+		return nil, fmt.Errorf("%w: set exactly one of ProtectedResources and Legacy", ErrInvalidConfig)
+	}
+	if c.Legacy != nil {
+		r, err := compileLegacy(c.Legacy)
+		if err != nil {
+			return nil, err
+		}
+		return []*resource{r}, nil
+	}
+	var out []*resource
+	for i := range c.ProtectedResources {
+		r, err := compileResource(&c.ProtectedResources[i])
+		if err != nil {
+			return nil, err
+		}
+		for _, prev := range out {
+			if prev.canonical == r.canonical {
+				return nil, fmt.Errorf("%w: the resource %q is configured twice", ErrInvalidConfig, r.id)
+			}
+			if prev.metadataPath == r.metadataPath {
+				return nil, fmt.Errorf("%w: resources %q and %q would share the metadata path %s", ErrInvalidConfig, prev.id, r.id, r.metadataPath)
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func compileLegacy(l *LegacyServer) (*resource, error) {
+	if l.Server == nil {
+		return nil, fmt.Errorf("%w: Legacy.Server is required", ErrInvalidConfig)
+	}
+	if err := checkAuthServer(l.Server); err != nil {
+		return nil, err
+	}
+	h, err := l.ScopeHierarchy.compile()
+	if err != nil {
+		return nil, err
+	}
+	return &resource{servers: []*AuthServer{l.Server}, hierarchy: h}, nil
+}
+
+func compileResource(p *ProtectedResource) (*resource, error) {
+	md := p.Metadata
+	id := md.Resource
+	u, err := checkResourceID(id)
+	if err != nil {
+		return nil, err
+	}
+	if len(md.AuthorizationServers) > 0 {
+		return nil, fmt.Errorf("%w: resource %q: set AuthServers, not Metadata.AuthorizationServers", ErrInvalidConfig, id)
+	}
+	if len(p.AuthServers) == 0 {
+		return nil, fmt.Errorf("%w: resource %q has no authorization server", ErrInvalidConfig, id)
+	}
+	for i, s := range p.AuthServers {
+		if s == nil {
+			return nil, fmt.Errorf("%w: resource %q: AuthServers[%d] is nil", ErrInvalidConfig, id, i)
+		}
+		if err := checkAuthServer(s); err != nil {
+			return nil, fmt.Errorf("%w (resource %q)", err, id)
+		}
+		for _, prev := range p.AuthServers[:i] {
+			if prev.issuer == s.issuer {
+				return nil, fmt.Errorf("%w: the authorization server (%q) for resource %q is duplicated", ErrInvalidConfig, s.issuer, id)
+			}
+		}
+		md.AuthorizationServers = append(md.AuthorizationServers, s.issuer)
+	}
+	if slices.Contains(md.ScopesSupported, offlineAccess) {
+		return nil, fmt.Errorf("%w: resource %q: scopes_supported must not contain offline_access (MCP 2026-07-28)", ErrInvalidConfig, id)
+	}
+	if err := checkScopes(fmt.Sprintf("resource %q scopes_supported", id), md.ScopesSupported); err != nil {
+		return nil, err
+	}
+	if len(md.BearerMethodsSupported) == 0 {
+		md.BearerMethodsSupported = []string{"header"}
+	}
+	h, err := p.ScopeHierarchy.compile()
+	if err != nil {
+		return nil, err
+	}
+	doc, err := md.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("%w: resource %q metadata: %v", ErrInvalidConfig, id, err)
+	}
+	return &resource{
+		id:           id,
+		canonical:    canonicalURL(id),
+		servers:      slices.Clone(p.AuthServers),
+		metadataURL:  u.Scheme + "://" + u.Host + resourceMetadataPath(u),
+		metadataPath: resourceMetadataPath(u),
+		document:     doc,
+		hierarchy:    h,
+		noAudClients: slices.Clone(p.NoAudienceClientIDs),
+		scopes:       md.ScopesSupported,
+	}, nil
+}
+
+// checkResourceID requires an absolute https URL (http on loopback) without fragment.
+func checkResourceID(id string) (*url.URL, error) {
+	u, err := url.Parse(id)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("%w: resource %q must be an absolute https URL", ErrInvalidConfig, id)
+	}
+	if strings.Contains(id, "#") {
+		return nil, fmt.Errorf("%w: resource %q must not have a fragment (RFC 8707 §2)", ErrInvalidConfig, id)
+	}
+	if strings.EqualFold(u.Scheme, "http") && !isLoopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("%w: resource %q must use https (http only on a loopback host)", ErrInvalidConfig, id)
+	}
+	return u, nil
+}
+
+func checkAuthServer(s *AuthServer) error {
+	if s.issuer == "" {
+		return fmt.Errorf("%w: an authorization server has no issuer (a nil ServerConfig, or metadata without issuer)", ErrInvalidConfig)
+	}
+	if _, err := parseIssuer(s.issuer); err != nil {
+		return err
+	}
+	if !s.lazy {
+		if cfg, _ := s.Resolved(); cfg == nil {
+			return fmt.Errorf("%w: authorization server %q has no configuration", ErrInvalidConfig, s.issuer)
+		}
+	}
+	return nil
+}
+
+// canonicalURL lowercases the scheme and host of u and drops one trailing
+// slash of its path, so that resource identifiers and audiences compare as
+// MCP's canonical-URI rule intends. A string that is not a URL is returned
+// unchanged.
+func canonicalURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return s
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = strings.TrimSuffix(u.RawPath, "/")
+	return u.String()
+}

@@ -1,0 +1,243 @@
+package mcpauth
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// A small JSON scanner for the two places where the library must see an
+// object's members exactly as written (encoding/json matches struct fields
+// case-insensitively and lets a duplicate member silently win): the claims of
+// a JWT and the JSON-RPC messages the scope policy reads. It finds member
+// boundaries only; values are validated by encoding/json afterwards.
+
+var errJSONSyntax = errors.New("mcpauth: malformed JSON")
+
+// maxJSONDepth bounds nesting while skipping values.
+const maxJSONDepth = 512
+
+// scanObject calls fn for each member of the JSON object data, in order, with
+// the member name (unescaped) and the raw value.
+func scanObject(data []byte, fn func(name string, value []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return errJSONSyntax
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return trailingSpaceOnly(data, i+1)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return errJSONSyntax
+		}
+		end, escaped, err := skipString(data, i)
+		if err != nil {
+			return err
+		}
+		name := string(data[i+1 : end-1])
+		if escaped {
+			if err := json.Unmarshal(data[i:end], &name); err != nil {
+				return errJSONSyntax
+			}
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return errJSONSyntax
+		}
+		start := skipSpace(data, i+1)
+		vend, err := skipValue(data, start, 0)
+		if err != nil {
+			return err
+		}
+		if err := fn(name, data[start:vend]); err != nil {
+			return err
+		}
+		i = skipSpace(data, vend)
+		if i >= len(data) {
+			return errJSONSyntax
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return trailingSpaceOnly(data, i+1)
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+// scanArray calls fn for each element of the JSON array data.
+func scanArray(data []byte, fn func(value []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return errJSONSyntax
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return trailingSpaceOnly(data, i+1)
+	}
+	for {
+		end, err := skipValue(data, i, 0)
+		if err != nil {
+			return err
+		}
+		if err := fn(data[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) {
+			return errJSONSyntax
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return trailingSpaceOnly(data, i+1)
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+func trailingSpaceOnly(data []byte, i int) error {
+	if skipSpace(data, i) != len(data) {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at data[i] == '"',
+// and whether it holds escapes.
+func skipString(data []byte, i int) (int, bool, error) {
+	escaped := false
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			escaped = true
+			j++
+		case '"':
+			return j + 1, escaped, nil
+		}
+	}
+	return 0, false, errJSONSyntax
+}
+
+// skipValue returns the index after the value starting at data[i].
+func skipValue(data []byte, i, depth int) (int, error) {
+	if i >= len(data) {
+		return 0, errJSONSyntax
+	}
+	if depth > maxJSONDepth {
+		return 0, errJSONSyntax
+	}
+	switch data[i] {
+	case '"':
+		end, _, err := skipString(data, i)
+		return end, err
+	case '{', '[':
+		closer := byte('}')
+		if data[i] == '[' {
+			closer = ']'
+		}
+		j := skipSpace(data, i+1)
+		if j < len(data) && data[j] == closer {
+			return j + 1, nil
+		}
+		for {
+			if closer == '}' {
+				if j >= len(data) || data[j] != '"' {
+					return 0, errJSONSyntax
+				}
+				end, _, err := skipString(data, j)
+				if err != nil {
+					return 0, err
+				}
+				j = skipSpace(data, end)
+				if j >= len(data) || data[j] != ':' {
+					return 0, errJSONSyntax
+				}
+				j = skipSpace(data, j+1)
+			}
+			end, err := skipValue(data, j, depth+1)
+			if err != nil {
+				return 0, err
+			}
+			j = skipSpace(data, end)
+			if j >= len(data) {
+				return 0, errJSONSyntax
+			}
+			if data[j] == closer {
+				return j + 1, nil
+			}
+			if data[j] != ',' {
+				return 0, errJSONSyntax
+			}
+			j = skipSpace(data, j+1)
+		}
+	default:
+		j := i
+		for j < len(data) {
+			switch data[j] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				if j == i {
+					return 0, errJSONSyntax
+				}
+				return j, nil
+			}
+			j++
+		}
+		if j == i {
+			return 0, errJSONSyntax
+		}
+		return j, nil
+	}
+}
+
+// duplicateMember returns the first member name of the object data that
+// occurs twice, or "" when every name is unique.
+func duplicateMember(data []byte) (string, error) {
+	var names []string
+	var seen map[string]bool
+	dup := ""
+	err := scanObject(data, func(name string, _ []byte) error {
+		if dup != "" {
+			return nil
+		}
+		if seen != nil {
+			if seen[name] {
+				dup = name
+			}
+			seen[name] = true
+			return nil
+		}
+		for _, n := range names {
+			if n == name {
+				dup = name
+				return nil
+			}
+		}
+		names = append(names, name)
+		if len(names) > 32 {
+			seen = make(map[string]bool, 64)
+			for _, n := range names {
+				seen[n] = true
+			}
+		}
+		return nil
+	})
+	return dup, err
+}

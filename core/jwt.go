@@ -1,0 +1,181 @@
+package mcpauth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// AllowedAlgorithms are the JWS algorithms the JWT verifier accepts: RSA
+// (PKCS #1 v1.5 and PSS), ECDSA and EdDSA. "none" and the HMAC algorithms
+// are never accepted: a resource server holds no shared secret, and an HMAC
+// "verified" with a public key is a classic forgery.
+var AllowedAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// jwtVerifier verifies JWT access tokens (RFC 9068) with the key set of the
+// issuer the token names, after checking that issuer is trusted.
+type jwtVerifier struct {
+	parser *jwt.Parser
+	keys   *keySets
+}
+
+func newJWTVerifier(keys *keySets) *jwtVerifier {
+	return &jwtVerifier{
+		parser: jwt.NewParser(
+			jwt.WithValidMethods(AllowedAlgorithms),
+			jwt.WithoutClaimsValidation(), // checked below, with precise errors
+			jwt.WithStrictDecoding(),
+		),
+		keys: keys,
+	}
+}
+
+// jwtAttempt carries one verification's state into the key function.
+type jwtAttempt struct {
+	ctx context.Context
+	req *VerifyRequest
+	v   *jwtVerifier
+	set *keySet // the set the key came from, once one was found
+	gen uint64
+}
+
+// Verify parses and verifies token. The token's iss must name a trusted
+// server before any key is looked up, so an untrusted issuer never causes
+// a request; that server's own key set verifies the signature. A failed
+// signature refetches the key set once (rate-limited) and tries again if
+// the set changed, for servers that rotate a key under the same kid.
+func (v *jwtVerifier) Verify(ctx context.Context, token string, req *VerifyRequest) (*AuthInfo, error) {
+	a := &jwtAttempt{ctx: ctx, req: req, v: v}
+	claims := &tokenClaims{}
+	_, err := v.parser.ParseWithClaims(token, claims, a.keyfunc)
+	if err != nil && errors.Is(err, jwt.ErrTokenSignatureInvalid) && a.set != nil {
+		if a.set.refreshAfterFailure(ctx, a.gen) {
+			claims = &tokenClaims{}
+			a.set = nil
+			_, err = v.parser.ParseWithClaims(token, claims, a.keyfunc)
+		}
+	}
+	if err != nil {
+		return nil, jwtError(err)
+	}
+	if err := checkTimes(claims, req); err != nil {
+		return nil, err
+	}
+	if claims.sub == "" {
+		return nil, newError(CodeInvalidToken, "The access token has no subject (sub).", nil)
+	}
+	info := &AuthInfo{
+		Token:    token,
+		Issuer:   claims.iss,
+		Subject:  claims.sub,
+		ClientID: claims.clientID,
+		Audience: claims.aud,
+		Scopes:   claims.scopes,
+		Claims:   claims.all,
+	}
+	if claims.exp != nil {
+		info.ExpiresAt = *claims.exp
+	}
+	return info, nil
+}
+
+// keyfunc checks the header and the issuer, then finds the key.
+func (a *jwtAttempt) keyfunc(tok *jwt.Token) (any, error) {
+	if _, ok := tok.Header["crit"]; ok {
+		// RFC 7515 §4.1.11: no extension is understood, so none may be critical.
+		return nil, newError(CodeInvalidToken, "The access token has a critical header the server does not understand.", nil)
+	}
+	if a.req.RequireTokenType {
+		typ, _ := tok.Header["typ"].(string)
+		if !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
+			return nil, newError(CodeInvalidToken, "The access token's type (typ) is not at+jwt.", nil)
+		}
+	}
+	claims := tok.Claims.(*tokenClaims)
+	if claims.iss == "" {
+		return nil, newError(CodeInvalidToken, "The access token has no issuer (iss).", nil)
+	}
+	server := a.req.server(claims.iss)
+	if server == nil {
+		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
+		e.details = map[string]any{"expected": issuers(a.req.AuthServers), "actual": claims.iss}
+		return nil, e
+	}
+	cfg, err := server.Config(a.ctx)
+	if err != nil {
+		return nil, serverConfigError(server, err)
+	}
+	if cfg.Metadata.JWKSURI == "" {
+		return nil, newError(CodeServerError, "The authorization server publishes no key set.", ErrInvalidServerMetadata)
+	}
+	set := a.v.keys.get(claims.iss, cfg.Metadata.JWKSURI)
+	res, err := set.key(a.ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	a.set, a.gen = set, res.gen
+	return res.key, nil
+}
+
+// serverConfigError turns a discovery failure into a refusal: 503 when the
+// server may recover by itself, 500 when its metadata cannot be used.
+func serverConfigError(s *AuthServer, err error) *Error {
+	if isTemporary(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		e := newError(CodeTemporarilyUnavailable, "The authorization server cannot be reached right now.", err)
+		e.RetryAfter = time.Second
+		return e
+	}
+	return newError(CodeServerError, "The authorization server's metadata cannot be used.", err)
+}
+
+func issuers(servers []*AuthServer) []string {
+	out := make([]string, len(servers))
+	for i, s := range servers {
+		out[i] = s.issuer
+	}
+	return out
+}
+
+// checkTimes applies exp (required), nbf and iat with the leeway.
+func checkTimes(c *tokenClaims, req *VerifyRequest) *Error {
+	now := req.Now()
+	if c.exp == nil {
+		return newError(CodeInvalidToken, "The access token has no expiry (exp).", nil)
+	}
+	if !now.Before(c.exp.Add(req.Leeway)) {
+		return newError(CodeInvalidToken, "The access token has expired.", nil)
+	}
+	if c.nbf != nil && now.Add(req.Leeway).Before(*c.nbf) {
+		return newError(CodeInvalidToken, "The access token is not valid yet (nbf).", nil)
+	}
+	if c.iat != nil && now.Add(req.Leeway).Before(*c.iat) {
+		return newError(CodeInvalidToken, "The access token was issued in the future (iat).", nil)
+	}
+	return nil
+}
+
+// jwtError maps a golang-jwt error to a refusal.
+func jwtError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		u := newError(CodeTemporarilyUnavailable, "The access token could not be checked in time.", err)
+		u.RetryAfter = time.Second
+		return u
+	}
+	if _, ok := asClaimError(err); ok {
+		return newError(CodeInvalidToken, "The access token's claims are malformed.", err)
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return newError(CodeInvalidToken, "The access token is malformed.", err)
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return newError(CodeInvalidToken, "The access token's signature is invalid.", err)
+	}
+	return newError(CodeInvalidToken, "The access token cannot be verified.", err)
+}

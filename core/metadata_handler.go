@@ -1,0 +1,152 @@
+package mcpauth
+
+import (
+	"net/http"
+	"strconv"
+	"sync/atomic"
+)
+
+// MetadataRoute is one well-known route the server must answer: a path
+// (matched exactly, whatever the host) and its handler. Adapters register
+// each route natively; [Auth.MetadataHandler] serves them all.
+type MetadataRoute struct {
+	// Path is the URL path, for example
+	// "/.well-known/oauth-protected-resource/mcp".
+	Path string
+	// Handler answers GET and HEAD with the document (200,
+	// application/json, Access-Control-Allow-Origin: *), OPTIONS with a CORS
+	// preflight answer (204), and other methods with 405 and an Allow header.
+	Handler http.Handler
+}
+
+// MetadataMethods are the methods the metadata routes answer.
+const MetadataMethods = "GET, HEAD, OPTIONS"
+
+type metadataHandler struct {
+	routes []MetadataRoute
+	byPath map[string]http.Handler
+}
+
+func newMetadataHandler(a *Auth) *metadataHandler {
+	h := &metadataHandler{byPath: map[string]http.Handler{}}
+	add := func(path string, handler http.Handler) {
+		if _, dup := h.byPath[path]; dup {
+			return
+		}
+		h.byPath[path] = handler
+		h.routes = append(h.routes, MetadataRoute{Path: path, Handler: handler})
+	}
+	if a.legacy {
+		add(OAuthWellKnownPath, &legacyMetadata{server: a.legacyServer(), auth: a})
+		return h
+	}
+	for _, r := range a.resources {
+		add(r.metadataPath, staticDocument(r.document))
+	}
+	// The root form, for clients that try it after the path-inserted one.
+	if len(a.resources) == 1 {
+		add(ProtectedResourceWellKnownPath, staticDocument(a.resources[0].document))
+	}
+	return h
+}
+
+// MetadataRoutes returns the well-known routes: for each resource its
+// path-inserted protected resource metadata URL (RFC 9728 §3.1), and the
+// root /.well-known/oauth-protected-resource for the resource at the root or
+// when only one resource is configured; in legacy mode,
+// /.well-known/oauth-authorization-server.
+func (a *Auth) MetadataRoutes() []MetadataRoute {
+	return append([]MetadataRoute(nil), a.metadata.routes...)
+}
+
+// MetadataHandler returns an http.Handler serving every route of
+// [Auth.MetadataRoutes] and answering 404 for any other path. Mount it at
+// "/.well-known/" or wrap your router's not-found handler with it.
+func (a *Auth) MetadataHandler() http.Handler { return a.metadata }
+
+// ServeHTTP serves the route for r's path.
+func (h *metadataHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if handler, ok := h.byPath[r.URL.Path]; ok {
+		handler.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// staticDocument serves a pre-marshalled JSON document.
+func staticDocument(doc []byte) http.Handler {
+	length := strconv.Itoa(len(doc))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !metadataPreamble(w, r) {
+			return
+		}
+		w.Header().Set("Content-Length", length)
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			w.Write(doc)
+		}
+	})
+}
+
+// metadataPreamble answers OPTIONS and unsupported methods, and sets the
+// headers of a GET or HEAD answer. It reports whether the caller should
+// write the document.
+func metadataPreamble(w http.ResponseWriter, r *http.Request) bool {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		h.Set("Content-Type", "application/json")
+		return true
+	case http.MethodOptions:
+		h.Set("Access-Control-Allow-Methods", MetadataMethods)
+		h.Set("Access-Control-Allow-Headers", "*")
+		h.Set("Access-Control-Max-Age", "86400")
+		h.Set("Allow", MetadataMethods)
+		w.WriteHeader(http.StatusNoContent)
+		return false
+	}
+	h.Set("Allow", MetadataMethods)
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
+// legacyMetadata serves the authorization server's metadata on the MCP
+// server itself (MCP 2025-03-26), fetching it first if it is lazy.
+type legacyMetadata struct {
+	server *AuthServer
+	auth   *Auth
+	cache  atomic.Pointer[legacyDoc]
+}
+
+type legacyDoc struct {
+	cfg *ServerConfig
+	doc []byte
+}
+
+func (l *legacyMetadata) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !metadataPreamble(w, r) {
+		return
+	}
+	cfg, err := l.auth.serverConfig(r.Context(), l.server)
+	if err != nil {
+		w.Header().Del("Content-Type")
+		WriteError(w, r, serverConfigError(l.server, err))
+		return
+	}
+	d := l.cache.Load()
+	if d == nil || d.cfg != cfg {
+		doc, err := cfg.Metadata.MarshalJSON()
+		if err != nil {
+			WriteError(w, r, newError(CodeServerError, "The authorization server's metadata cannot be served.", err))
+			return
+		}
+		d = &legacyDoc{cfg: cfg, doc: doc}
+		l.cache.Store(d)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(d.doc)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(d.doc)
+	}
+}

@@ -1,0 +1,266 @@
+package mcpauth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// DefaultLeeway is the clock skew tolerated on exp, nbf and iat.
+const DefaultLeeway = 60 * time.Second
+
+// BearerOptions configures a bearer middleware. A nil *BearerOptions means
+// the defaults: the only resource, the JWT verifier, no required scopes.
+type BearerOptions struct {
+	// Resource names the protected resource (its identifier). Required when
+	// several are configured; "" means the only one.
+	Resource string
+	// Audiences are the "aud" values accepted; a token must carry at least
+	// one. Default: the resource identifier (scheme and host compared
+	// case-insensitively, one trailing slash tolerated). In legacy mode the
+	// audience is checked only when this is set.
+	Audiences []string
+	// RequiredScopes must all be granted (through the scope hierarchy too).
+	RequiredScopes []string
+	// Policy adds scopes per JSON-RPC method, tool, prompt or resource (MCP
+	// step-up authorization).
+	Policy *ScopePolicy
+	// Verifier verifies the token. Nil means the JWT verifier: the key set
+	// of the token's (trusted) issuer.
+	Verifier Verifier
+	// Leeway is the clock skew tolerated on exp, nbf and iat. Zero means
+	// [DefaultLeeway]; a negative value means none.
+	Leeway time.Duration
+	// RequireTokenType requires the JWT header typ "at+jwt" (RFC 9068 §2.1).
+	// Off by default, because many providers send "JWT".
+	RequireTokenType bool
+	// ShowErrorDetails adds a "cause" object (for example the expected and
+	// actual issuer) to error bodies. Never enable it in production.
+	ShowErrorDetails bool
+	// Realm, when set, is sent as the challenges' realm parameter.
+	Realm string
+	// MaxTokenBytes refuses longer tokens without parsing them. Zero means
+	// [DefaultMaxTokenBytes].
+	MaxTokenBytes int
+	// SkipIssuerCheck and SkipAudienceCheck turn off the issuer and audience
+	// checks for a Verifier whose tokens carry no such information (a
+	// [VerifierFunc] for opaque tokens, say). Each weakens the guarantees an
+	// MCP server must give; use them only when the verifier itself ensures
+	// the token was issued by a trusted server for this resource.
+	SkipIssuerCheck   bool
+	SkipAudienceCheck bool
+}
+
+// Bearer is a compiled bearer middleware: [Bearer.Authenticate] decides,
+// [Bearer.Middleware] wraps an http.Handler. Adapters build on it. A Bearer
+// is safe for concurrent use.
+type Bearer struct {
+	auth      *Auth
+	res       *resource
+	verifier  Verifier
+	req       VerifyRequest
+	audiences []string // canonical forms; empty: not checked
+	required  []string
+	policy    *ScopePolicy
+	maxToken  int
+	opts      BearerOptions
+}
+
+// NewBearer compiles opts into a Bearer. It fails (with [ErrInvalidConfig])
+// for an unknown resource, a missing one when several exist, invalid
+// scopes, or a JWT verifier for a resolved authorization server without a
+// jwks_uri.
+func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
+	if opts == nil {
+		opts = &BearerOptions{}
+	}
+	res, err := a.resource(opts.Resource)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkScopes("RequiredScopes", opts.RequiredScopes); err != nil {
+		return nil, err
+	}
+	if err := opts.Policy.check(); err != nil {
+		return nil, err
+	}
+	b := &Bearer{
+		auth:     a,
+		res:      res,
+		verifier: opts.Verifier,
+		required: slices.Clone(opts.RequiredScopes),
+		policy:   opts.Policy,
+		maxToken: opts.MaxTokenBytes,
+		opts:     *opts,
+	}
+	if b.verifier == nil {
+		b.verifier = a.jwt
+		for _, s := range res.servers {
+			if cfg, ok := s.Resolved(); ok && cfg.Metadata.JWKSURI == "" {
+				return nil, fmt.Errorf("%w: authorization server %q has no jwks_uri, so JWTs cannot be verified: use an introspection verifier or a VerifierFunc", ErrInvalidConfig, s.issuer)
+			}
+		}
+	}
+	if b.maxToken <= 0 {
+		b.maxToken = DefaultMaxTokenBytes
+	}
+	leeway := opts.Leeway
+	if leeway == 0 {
+		leeway = DefaultLeeway
+	} else if leeway < 0 {
+		leeway = 0
+	}
+	b.req = VerifyRequest{Resource: res.id, AuthServers: res.servers, Leeway: leeway, RequireTokenType: opts.RequireTokenType, Now: a.now}
+	auds := opts.Audiences
+	if len(auds) == 0 && res.id != "" {
+		auds = []string{res.id}
+	}
+	for _, aud := range auds {
+		b.audiences = append(b.audiences, canonicalURL(aud))
+	}
+	return b, nil
+}
+
+// Middleware returns net/http middleware for opts. It panics if opts are
+// invalid (see [Auth.NewBearer]), as a wiring mistake found at start-up.
+func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
+	b, err := a.NewBearer(opts)
+	if err != nil {
+		panic(err)
+	}
+	return b.Middleware
+}
+
+// Authenticate authenticates r with opts. It compiles opts on every call;
+// for a hot path, compile once with [Auth.NewBearer].
+func (a *Auth) Authenticate(r *http.Request, opts *BearerOptions) (*AuthInfo, error) {
+	b, err := a.NewBearer(opts)
+	if err != nil {
+		return nil, newError(CodeServerError, "The server is misconfigured.", err)
+	}
+	return b.Authenticate(r)
+}
+
+// Middleware authenticates each request before next sees it: on success
+// next runs with the [AuthInfo] in the request's context ([FromContext]);
+// on failure the answer is written with [WriteError] and next never runs.
+func (b *Bearer) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, err := b.Authenticate(r)
+		if err != nil {
+			WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), info)))
+	})
+}
+
+// Authenticate decides on r: it returns the verified identity, or an
+// [*Error] that says how to answer. In order: the scopes r needs (the
+// required scopes plus the policy's, which may read and restore the body),
+// the bearer token from the Authorization header, the verifier, then the
+// issuer, audience, expiry and scope checks.
+func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
+	required := b.required
+	if b.policy != nil {
+		var perr *Error
+		if required, perr = b.policy.scopesFor(r, b.required); perr != nil {
+			return nil, b.finish(perr, b.required)
+		}
+	}
+	token, code := extractBearer(r.Header)
+	if code != "" {
+		return nil, b.finish(newError(code, headerDescriptions[code], nil), required)
+	}
+	if len(token) > b.maxToken {
+		return nil, b.finish(errorf(CodeInvalidToken, nil, "The access token is longer than %d bytes.", b.maxToken), required)
+	}
+	info, err := b.verifier.Verify(r.Context(), token, &b.req)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			e = newError(CodeTokenVerificationFailed, "The access token could not be verified.", err)
+		}
+		return nil, b.finish(e, required)
+	}
+	if info == nil {
+		return nil, b.finish(newError(CodeTokenVerificationFailed, "The access token could not be verified.", errors.New("mcpauth: the verifier returned no identity")), required)
+	}
+	if e := b.check(info, required); e != nil {
+		return nil, b.finish(e, required)
+	}
+	// A copy: verifiers may hand out a cached, shared AuthInfo.
+	out := *info
+	out.Resource = b.res.id
+	out.hierarchy = b.res.hierarchy
+	if out.Token == "" {
+		out.Token = token
+	}
+	return &out, nil
+}
+
+var headerDescriptions = map[Code]string{
+	CodeMissingAuthHeader:       "An access token is required.",
+	CodeMissingBearerToken:      "A Bearer access token is required.",
+	CodeInvalidAuthHeaderFormat: "The Authorization header is malformed: expected a single \"Bearer <token>\".",
+}
+
+// check applies the issuer, audience, expiry and scope checks.
+func (b *Bearer) check(info *AuthInfo, required []string) *Error {
+	if !b.opts.SkipIssuerCheck && b.res.server(info.Issuer) == nil {
+		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
+		e.details = map[string]any{"expected": issuers(b.res.servers), "actual": info.Issuer}
+		return e
+	}
+	if !b.opts.SkipAudienceCheck && len(b.audiences) > 0 && !b.audienceOK(info) {
+		e := newError(CodeInvalidAudience, "The access token was not issued for this resource.", nil)
+		e.details = map[string]any{"expected": b.audiences, "actual": info.Audience}
+		return e
+	}
+	if !info.ExpiresAt.IsZero() && !b.auth.now().Before(info.ExpiresAt.Add(b.req.Leeway)) {
+		return newError(CodeInvalidToken, "The access token has expired.", nil)
+	}
+	if missing := b.res.hierarchy.missing(info.Scopes, required); len(missing) > 0 {
+		e := newError(CodeMissingRequiredScopes, "The access token lacks scopes this operation requires.", nil)
+		e.MissingScopes = missing
+		e.details = map[string]any{"expected": required, "actual": info.Scopes}
+		return e
+	}
+	return nil
+}
+
+// audienceOK reports whether the token carries an expected audience, or
+// carries none and its client is allowed to omit it.
+func (b *Bearer) audienceOK(info *AuthInfo) bool {
+	if len(info.Audience) == 0 {
+		return info.ClientID != "" && slices.Contains(b.res.noAudClients, info.ClientID)
+	}
+	for _, aud := range info.Audience {
+		for _, want := range b.audiences {
+			if aud == want {
+				return true
+			}
+		}
+	}
+	for _, aud := range info.Audience {
+		if slices.Contains(b.audiences, canonicalURL(aud)) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish adds the rendering context to a refusal.
+func (b *Bearer) finish(err *Error, required []string) *Error {
+	e := new(Error)
+	*e = *err // a verifier may return a shared *Error; never modify it
+	if e.RequiredScopes == nil {
+		e.RequiredScopes = required
+	}
+	e.realm = b.opts.Realm
+	e.resourceMetadata = b.res.metadataURL
+	e.showDetails = b.opts.ShowErrorDetails
+	return e
+}

@@ -1,0 +1,214 @@
+package mcpauth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// DefaultPolicyMaxBodyBytes is the default limit on the request body the
+// scope policy reads.
+const DefaultPolicyMaxBodyBytes = 4 << 20
+
+// ScopePolicy adds scopes to a bearer middleware's requirement according to
+// the MCP operation a request carries: per JSON-RPC method, and per tool,
+// prompt or resource named in its params. This is how an MCP server asks for
+// step-up authorization (MCP 2025-11-25 and later): a request that needs
+// more scopes than its token has is answered 403 insufficient_scope with
+// every scope the operation needs.
+//
+// The operation is read from the request body (a JSON-RPC message or batch),
+// never from headers alone, and the body is restored for the next handler.
+// A batch needs the union of its messages' scopes. A body that is not JSON
+// gets only the base requirement (no server can execute it either). A body
+// over MaxBodyBytes is refused with 413, and a message the policy cannot read
+// unambiguously (duplicate members, or members like "Method" that some JSON
+// decoders would take for "method") with 400 invalid_request, so that no
+// reading of the body ever bypasses the policy.
+type ScopePolicy struct {
+	// Methods maps a JSON-RPC method ("tools/call", "resources/read", …) to
+	// the scopes it needs.
+	Methods map[string][]string
+	// Tools maps a tool name (params.name of "tools/call") to the scopes it needs.
+	Tools map[string][]string
+	// Prompts maps a prompt name (params.name of "prompts/get") to the scopes it needs.
+	Prompts map[string][]string
+	// Resources maps a resource URI (params.uri of "resources/read",
+	// "resources/subscribe" and "resources/unsubscribe") to the scopes it needs.
+	Resources map[string][]string
+	// MaxBodyBytes limits the body read; 0 means [DefaultPolicyMaxBodyBytes].
+	MaxBodyBytes int64
+}
+
+func (p *ScopePolicy) check() error {
+	if p == nil {
+		return nil
+	}
+	for _, m := range []map[string][]string{p.Methods, p.Tools, p.Prompts, p.Resources} {
+		for k, scopes := range m {
+			if err := checkScopes(fmt.Sprintf("scope policy for %q", k), scopes); err != nil {
+				return err
+			}
+		}
+	}
+	if p.MaxBodyBytes < 0 {
+		return fmt.Errorf("%w: scope policy MaxBodyBytes is negative", ErrInvalidConfig)
+	}
+	return nil
+}
+
+func (p *ScopePolicy) empty() bool {
+	return p == nil || (len(p.Methods) == 0 && len(p.Tools) == 0 && len(p.Prompts) == 0 && len(p.Resources) == 0)
+}
+
+func (p *ScopePolicy) limit() int64 {
+	if p.MaxBodyBytes > 0 {
+		return p.MaxBodyBytes
+	}
+	return DefaultPolicyMaxBodyBytes
+}
+
+// scopesFor returns the scopes the policy adds for r, reading and restoring
+// its body. base is included first.
+func (p *ScopePolicy) scopesFor(r *http.Request, base []string) ([]string, *Error) {
+	if p.empty() || r.Body == nil || r.Body == http.NoBody {
+		return base, nil
+	}
+	body, err := readBody(r, p.limit())
+	if err != nil {
+		return nil, err
+	}
+	out := base
+	add := func(scopes []string) {
+		if len(scopes) > 0 {
+			if len(out) == len(base) {
+				out = append([]string(nil), base...)
+			}
+			out = unionScopes(out, scopes...)
+		}
+	}
+	perr := p.visitMessages(body, func(method string, params []byte) error {
+		add(p.Methods[method])
+		name, uri, err := operationTarget(method, params)
+		if err != nil {
+			return err
+		}
+		switch method {
+		case "tools/call":
+			add(p.Tools[name])
+		case "prompts/get":
+			add(p.Prompts[name])
+		case "resources/read", "resources/subscribe", "resources/unsubscribe":
+			add(p.Resources[uri])
+		}
+		return nil
+	})
+	if errors.Is(perr, errAmbiguous) {
+		return nil, newError(CodeInvalidRequest, "The request body is ambiguous: duplicate or case-variant JSON-RPC members.", perr)
+	}
+	// A body that is not valid JSON gets the base requirement: it cannot be executed.
+	return out, nil
+}
+
+var errAmbiguous = errors.New("mcpauth: ambiguous JSON-RPC message")
+
+// visitMessages calls fn for each JSON-RPC message of body (one object, or a
+// batch array of objects).
+func (p *ScopePolicy) visitMessages(body []byte, fn func(method string, params []byte) error) error {
+	i := skipSpace(body, 0)
+	if i < len(body) && body[i] == '[' {
+		return scanArray(body, func(v []byte) error { return visitMessage(v, fn) })
+	}
+	return visitMessage(body, fn)
+}
+
+func visitMessage(msg []byte, fn func(method string, params []byte) error) error {
+	var method, params []byte
+	err := scanMembers(msg, map[string]*[]byte{"method": &method, "params": &params})
+	if err != nil || method == nil {
+		return err
+	}
+	var m string
+	if json.Unmarshal(method, &m) != nil {
+		return nil // not a request a server would execute
+	}
+	return fn(m, params)
+}
+
+// operationTarget returns params.name and params.uri for the methods that name a target.
+func operationTarget(method string, params []byte) (name, uri string, err error) {
+	switch method {
+	case "tools/call", "prompts/get", "resources/read", "resources/subscribe", "resources/unsubscribe":
+	default:
+		return "", "", nil
+	}
+	if params == nil {
+		return "", "", nil
+	}
+	var rawName, rawURI []byte
+	if err := scanMembers(params, map[string]*[]byte{"name": &rawName, "uri": &rawURI}); err != nil {
+		return "", "", err
+	}
+	if rawName != nil {
+		json.Unmarshal(rawName, &name)
+	}
+	if rawURI != nil {
+		json.Unmarshal(rawURI, &uri)
+	}
+	return name, uri, nil
+}
+
+// scanMembers stores the raw values of the wanted members of object obj. A
+// wanted member that occurs twice, or a member equal to a wanted one but for
+// case, makes the message ambiguous.
+func scanMembers(obj []byte, want map[string]*[]byte) error {
+	err := scanObject(obj, func(name string, value []byte) error {
+		if dst, ok := want[name]; ok {
+			if *dst != nil {
+				return errAmbiguous
+			}
+			*dst = value
+			return nil
+		}
+		for w := range want {
+			if strings.EqualFold(name, w) {
+				return errAmbiguous
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errAmbiguous) {
+		return err
+	}
+	if err != nil {
+		for _, dst := range want {
+			*dst = nil
+		}
+	}
+	return nil
+}
+
+// readBody reads r's body up to limit bytes and restores it for the next
+// handler. A larger body is restored too, and refused with 413.
+func readBody(r *http.Request, limit int64) ([]byte, *Error) {
+	orig := r.Body
+	buf, err := io.ReadAll(io.LimitReader(orig, limit+1))
+	if int64(len(buf)) > limit {
+		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), orig), orig}
+		return nil, newError(CodeRequestTooLarge, fmt.Sprintf("The request body is over the %d bytes the scope policy reads.", limit), nil)
+	}
+	r.Body = readCloser{bytes.NewReader(buf), orig}
+	if err != nil {
+		return nil, nil
+	}
+	return buf, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
