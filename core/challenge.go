@@ -51,7 +51,7 @@ func writeQuoted(b *strings.Builder, s string) {
 }
 
 // sanitizeDescription maps s onto the characters RFC 6750 §3 allows in
-// error_description (%x20-21 / %x23-5B / %x5D-7E): '"' becomes '\'', '\'
+// error_description (%x20-21 / %x23-5B / %x5D-7E): '"' becomes '\”, '\'
 // becomes '/', and any other character outside the set (controls, non-ASCII
 // bytes) becomes '?'. The result never needs escaping.
 func sanitizeDescription(s string) string {
