@@ -34,6 +34,10 @@ type AuthInfo struct {
 
 	// hierarchy is the resource's scope hierarchy, used by HasScopes.
 	hierarchy *scopeHierarchy
+	// bearer and required record how the request was authenticated, so that
+	// per-route scope checks answer with the same challenge context.
+	bearer   *Bearer
+	required []string
 }
 
 // HasScopes reports whether every scope in scopes was granted, directly or

@@ -195,6 +195,8 @@ func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 	out := *info
 	out.Resource = b.res.id
 	out.hierarchy = b.res.hierarchy
+	out.bearer = b
+	out.required = required
 	if out.Token == "" {
 		out.Token = token
 	}

@@ -1,0 +1,61 @@
+// Package chiauth protects chi routes with MCP Auth. chi middleware are
+// plain net/http middleware, so this package is the thinnest adapter: it
+// names core's middleware the chi way and registers the well-known routes on
+// a chi.Router. It works with r.Use, r.With and r.Group.
+//
+//	r := chi.NewRouter()
+//	chiauth.RegisterMetadata(r, auth)
+//	r.Group(func(r chi.Router) {
+//		r.Use(chiauth.BearerAuth(auth, &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}))
+//		r.Handle("/mcp", mcpHandler)
+//		r.With(chiauth.RequireScopes("write")).Post("/admin", adminHandler)
+//	})
+package chiauth
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	mcpauth "github.com/mcp-auth/go/core"
+)
+
+// BearerAuth returns middleware authenticating each request with opts; the
+// AuthInfo reaches handlers through [AuthInfo] (mcpauth.FromContext). It
+// panics if opts are invalid, a wiring mistake found at start-up.
+func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) func(http.Handler) http.Handler {
+	return auth.Middleware(opts)
+}
+
+// RequireScopes returns middleware, for a route or group behind BearerAuth,
+// that requires scopes besides the bearer middleware's.
+func RequireScopes(scopes ...string) func(http.Handler) http.Handler {
+	return mcpauth.RequireScopes(scopes...)
+}
+
+// AuthInfo returns the verified identity of r, or nil.
+func AuthInfo(r *http.Request) *mcpauth.AuthInfo {
+	info, _ := mcpauth.FromContext(r.Context())
+	return info
+}
+
+// RegisterMetadata registers every well-known route of auth on r, for all
+// methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
+func RegisterMetadata(r chi.Router, auth *mcpauth.Auth) {
+	for _, route := range auth.MetadataRoutes() {
+		r.Handle(route.Path, route.Handler)
+	}
+}
+
+// MetadataRouter returns a router serving the well-known routes relative to
+// "/.well-known", to mount there: r.Mount("/.well-known", chiauth.MetadataRouter(auth)).
+func MetadataRouter(auth *mcpauth.Auth) chi.Router {
+	r := chi.NewRouter()
+	for _, route := range auth.MetadataRoutes() {
+		r.Handle(strings.TrimPrefix(route.Path, wellKnown), route.Handler)
+	}
+	return r
+}
+
+const wellKnown = "/.well-known"

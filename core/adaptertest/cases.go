@@ -1,0 +1,230 @@
+package adaptertest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/authtest"
+)
+
+const (
+	prmPath  = "/.well-known/oauth-protected-resource/mcp"
+	rootPath = "/.well-known/oauth-protected-resource"
+)
+
+// Cases returns the suite's table for a server whose tokens come from as.
+func Cases(as *authtest.Server) []Case {
+	now := time.Now()
+	mint := func(c authtest.Claims) string { return as.Mint(c) }
+	read := mint(authtest.Claims{"scope": "read"})
+	stranger, _ := authtest.NewKey("stranger", "RS256")
+	malformed := "The Authorization header is malformed: expected a single 'Bearer <token>'."
+	call := func(tool string) string {
+		return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{}}}`
+	}
+	invalid := func(description string) string { return challenge("invalid_token", description, "read") }
+	forbidden := func(scope string) string {
+		return challenge("insufficient_scope", "The access token lacks scopes this operation requires.", scope)
+	}
+
+	cases := []Case{
+		// Metadata routes.
+		{Name: "metadata GET path-inserted", Method: "GET", Path: prmPath, Status: 200, Want: wantDocument},
+		{Name: "metadata GET root", Method: "GET", Path: rootPath, Status: 200, Want: wantDocument},
+		{Name: "metadata HEAD path-inserted", Method: "HEAD", Path: prmPath, Status: 200, Want: wantEmpty},
+		{Name: "metadata HEAD root", Method: "HEAD", Path: rootPath, Status: 200, Want: wantEmpty},
+		{Name: "metadata OPTIONS path-inserted", Method: "OPTIONS", Path: prmPath, Header: preflight, Status: 204, Want: wantPreflight},
+		{Name: "metadata OPTIONS root", Method: "OPTIONS", Path: rootPath, Header: preflight, Status: 204, Want: wantPreflight},
+		{Name: "metadata POST: 405", Method: "POST", Path: prmPath, Status: 405, Want: wantAllow},
+		{Name: "metadata PUT: 405", Method: "PUT", Path: prmPath, Status: 405, Want: wantAllow},
+		{Name: "metadata DELETE root: 405", Method: "DELETE", Path: rootPath, Status: 405, Want: wantAllow},
+
+		// Credentials.
+		{Name: "no Authorization header", Method: "POST", Path: PathMCP, Status: 401, Challenge: challenge("", "", "read"), Want: wantCode("missing_auth_header")},
+		{Name: "Basic scheme", Method: "POST", Path: PathMCP, Header: auth("Basic dXNlcjpwYXNz"), Status: 401, Challenge: challenge("", "", "read"), Want: wantCode("missing_bearer_token")},
+		{Name: "Bearer with an empty token", Method: "POST", Path: PathMCP, Header: auth("Bearer "), Status: 401, Challenge: challenge("", "", "read"), Want: wantCode("missing_bearer_token")},
+		{Name: "Bearer alone", Method: "POST", Path: PathMCP, Header: auth("Bearer"), Status: 401, Challenge: challenge("", "", "read")},
+		{Name: "token in the query string is ignored", Method: "GET", Path: PathMCP + "?access_token=" + read, Status: 401, Challenge: challenge("", "", "read")},
+		{Name: "lowercase bearer scheme", Method: "POST", Path: PathMCP, Header: auth("bearer " + read), Status: 200, Handled: true, Want: wantIdentity("test-user")},
+		{Name: "valid token, GET", Method: "GET", Path: PathMCP, Header: bearer(read), Status: 200, Handled: true, Want: wantIdentity("test-user")},
+		{Name: "two Authorization headers", Method: "POST", Path: PathMCP, Header: map[string][]string{"Authorization": {"Bearer " + read, "Bearer " + read}},
+			Status: 400, Challenge: challenge("invalid_request", malformed, "read"), Want: wantCode("invalid_auth_header_format")},
+		{Name: "token breaking b64token grammar", Method: "POST", Path: PathMCP, Header: auth("Bearer abc def"), Status: 400, Challenge: challenge("invalid_request", malformed, "read")},
+		{Name: "token over 16 KiB", Method: "POST", Path: PathMCP, Header: auth("Bearer " + strings.Repeat("a", mcpauth.DefaultMaxTokenBytes+1)),
+			Status: 401, Challenge: invalid("The access token is longer than 16384 bytes.")},
+		{Name: "CORS request exposes the challenge", Method: "POST", Path: PathMCP, Header: map[string][]string{"Origin": {"https://app.example.com"}},
+			Status: 401, Challenge: challenge("", "", "read"), Want: wantExposed},
+
+		// Tokens.
+		{Name: "not a JWT", Method: "POST", Path: PathMCP, Header: bearer("not-a-jwt"), Status: 401, Challenge: invalid("The access token is malformed.")},
+		{Name: "expired", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "exp": now.Add(-time.Hour).Unix()})), Status: 401, Challenge: invalid("The access token has expired.")},
+		{Name: "not yet valid", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "nbf": now.Add(time.Hour).Unix()})), Status: 401, Challenge: invalid("The access token is not valid yet (nbf).")},
+		{Name: "wrong audience", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "aud": "https://other.example.com/mcp"})), Status: 401,
+			Challenge: invalid("The access token was not issued for this resource."), Want: wantCode("invalid_audience")},
+		{Name: "no audience", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "aud": authtest.Delete})), Status: 401, Challenge: invalid("The access token was not issued for this resource.")},
+		{Name: "untrusted issuer", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "iss": "https://evil.example.com"})), Status: 401,
+			Challenge: invalid("The access token's issuer is not trusted by this resource."), Want: wantCode("invalid_issuer")},
+		{Name: "tampered payload", Method: "POST", Path: PathMCP, Header: bearer(tamper(read)), Status: 401, Challenge: invalid("The access token's signature is invalid.")},
+		{Name: "alg none", Method: "POST", Path: PathMCP, Header: bearer(as.MintWith(authtest.MintOptions{Algorithm: "none", Claims: authtest.Claims{"scope": "read"}})), Status: 401, Challenge: invalid("The access token's signature is invalid.")},
+		{Name: "HS256 signed with the public key", Method: "POST", Path: PathMCP, Header: bearer(hmacWithPublicKey(as)), Status: 401, Challenge: invalid("The access token's signature is invalid.")},
+		{Name: "unknown key", Method: "POST", Path: PathMCP, Header: bearer(as.MintWith(authtest.MintOptions{Key: stranger, Claims: authtest.Claims{"scope": "read"}})), Status: 401, Challenge: invalid("The access token was signed by an unknown key.")},
+		{Name: "no subject", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "sub": authtest.Delete})), Status: 401, Challenge: invalid("The access token has no subject (sub).")},
+		{Name: "duplicate claim", Method: "POST", Path: PathMCP, Header: bearer(as.MintWith(authtest.MintOptions{Payload: []byte(`{"iss":"` + as.Issuer + `","sub":"a","sub":"b","aud":"` + Resource + `","exp":` + itoa(now.Add(time.Hour).Unix()) + `,"scope":"read"}`)})),
+			Status: 401, Challenge: invalid("The access token's claims are malformed.")},
+		{Name: "critical header", Method: "POST", Path: PathMCP, Header: bearer(as.MintWith(authtest.MintOptions{Claims: authtest.Claims{"scope": "read"}, Header: map[string]any{"crit": []string{"x"}}})),
+			Status: 401, Challenge: invalid("The access token has a critical header the server does not understand.")},
+
+		// Scopes.
+		{Name: "missing required scope", Method: "POST", Path: PathMCP, Header: bearer(mint(nil)), Status: 403, Challenge: forbidden("read"), Want: wantMissing("read")},
+		{Name: "scope through the hierarchy", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "admin"})), Status: 200, Handled: true, Want: wantIdentity("test-user")},
+		{Name: "scp array claim", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scp": []string{"read"}, "sub": "okta-user"})), Status: 200, Handled: true, Want: wantIdentity("okta-user")},
+		{Name: "policy: tool needs a scope the token lacks", Method: "POST", Path: PathMCP, Header: bearer(read), Body: call("create-todo"), Status: 403, Challenge: forbidden("read create:todos"), Want: wantMissing("create:todos")},
+		{Name: "policy: tool scope granted, body reaches the handler", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read create:todos"})), Body: call("create-todo"),
+			Status: 200, Handled: true, Want: wantBody(call("create-todo"))},
+		{Name: "policy: batch needs the union", Method: "POST", Path: PathMCP, Header: bearer(read), Body: "[" + call("get-todos") + "," + call("create-todo") + "]", Status: 403, Challenge: forbidden("read create:todos")},
+		{Name: "policy: no token names the operation's scopes", Method: "POST", Path: PathMCP, Body: call("create-todo"), Status: 401, Challenge: challenge("", "", "read create:todos")},
+		{Name: "policy: body over the limit", Method: "POST", Path: PathMCP, Header: bearer(read), Body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"c":"` + strings.Repeat("x", 5000) + `"}}}`,
+			Status: 413, Want: wantCode("request_too_large")},
+		{Name: "policy: ambiguous message", Method: "POST", Path: PathMCP, Header: bearer(read), Body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get-todos","NAME":"create-todo"}}`,
+			Status: 400, Challenge: challenge("invalid_request", "The request body is ambiguous: duplicate or case-variant JSON-RPC members.", "read")},
+		{Name: "per-route scope missing", Method: "POST", Path: PathWrite, Header: bearer(read), Status: 403, Challenge: forbidden("read write"), Want: wantMissing("write")},
+		{Name: "per-route scope granted", Method: "POST", Path: PathWrite, Header: bearer(mint(authtest.Claims{"scope": "read write"})), Status: 200, Handled: true, Want: wantIdentity("test-user")},
+		{Name: "per-route scope through the hierarchy", Method: "POST", Path: PathWrite, Header: bearer(mint(authtest.Claims{"scope": "admin"})), Status: 200, Handled: true},
+		{Name: "per-route: no token", Method: "POST", Path: PathWrite, Status: 401, Challenge: challenge("", "", "read")},
+	}
+	return append(cases, malformedHeaders()...)
+}
+
+// malformedHeaders are Authorization values every adapter must answer
+// without a panic and without running the handler.
+func malformedHeaders() []Case {
+	malformed := challenge("invalid_request", "The Authorization header is malformed: expected a single 'Bearer <token>'.", "read")
+	var out []Case
+	for _, v := range []string{"Bearer \x00", "Bearer a\x7fb", "Bearer \xff\xfe", `Bearer a"b`, "Bearer a,b", "Bearer a=b", "Bearer ====", "Bearer é"} {
+		out = append(out, Case{Name: "malformed header " + strings.ToValidUTF8(v, "?"), Method: "POST", Path: PathMCP, Header: auth(v), Status: 400, Challenge: malformed})
+	}
+	for _, v := range []string{"Bearer .", "Bearer ..", "Bearer a.b.c.d", "Bearer eyJ.eyJ.x", "Bearer " + strings.Repeat("A", 4096) + "." + "B" + ".C"} {
+		out = append(out, Case{Name: "broken token " + v[:min(len(v), 24)], Method: "POST", Path: PathMCP, Header: auth(v), Status: 401, Want: wantCode("invalid_token"),
+			Challenge: challenge("invalid_token", "The access token is malformed.", "read")})
+	}
+	for _, v := range []string{"Bearer\tabc", "Bearerabc", "Token abc", "bearer"} {
+		out = append(out, Case{Name: "not a bearer header " + v, Method: "POST", Path: PathMCP, Header: auth(v), Status: 401, Challenge: challenge("", "", "read")})
+	}
+	return out
+}
+
+var preflight = map[string][]string{"Origin": {"https://app.example.com"}, "Access-Control-Request-Method": {"GET"}}
+
+func auth(v string) map[string][]string { return map[string][]string{"Authorization": {v}} }
+
+func wantDocument(t *testing.T, _ int, h http.Header, body []byte) {
+	var doc mcpauth.ProtectedResourceMetadata
+	if err := json.Unmarshal(body, &doc); err != nil || doc.Resource != Resource || len(doc.AuthorizationServers) != 1 || doc.ResourceName != "Suite" {
+		t.Errorf("document %s (%v)", body, err)
+	}
+	if h.Get("Access-Control-Allow-Origin") != "*" {
+		t.Error("no Access-Control-Allow-Origin: *")
+	}
+}
+
+func wantEmpty(t *testing.T, _ int, _ http.Header, body []byte) {
+	if len(body) != 0 {
+		t.Errorf("HEAD answered with a body: %q", body)
+	}
+}
+
+func wantPreflight(t *testing.T, _ int, h http.Header, _ []byte) {
+	if h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Allow-Methods"), "GET") {
+		t.Errorf("preflight headers %v", h)
+	}
+}
+
+func wantAllow(t *testing.T, _ int, h http.Header, _ []byte) {
+	if h.Get("Allow") != mcpauth.MetadataMethods {
+		t.Errorf("Allow %q", h.Get("Allow"))
+	}
+}
+
+func wantExposed(t *testing.T, _ int, h http.Header, _ []byte) {
+	if !strings.Contains(strings.Join(h.Values("Access-Control-Expose-Headers"), ","), "WWW-Authenticate") {
+		t.Errorf("WWW-Authenticate not exposed: %v", h)
+	}
+}
+
+func wantCode(code string) func(*testing.T, int, http.Header, []byte) {
+	return func(t *testing.T, _ int, _ http.Header, body []byte) {
+		var b map[string]any
+		if json.Unmarshal(body, &b) != nil || b["error_code"] != code {
+			t.Errorf("error_code in %s, want %s", body, code)
+		}
+	}
+}
+
+func wantMissing(scope string) func(*testing.T, int, http.Header, []byte) {
+	return func(t *testing.T, _ int, _ http.Header, body []byte) {
+		var b struct {
+			Missing []string `json:"missing_scopes"`
+		}
+		if json.Unmarshal(body, &b) != nil || strings.Join(b.Missing, " ") != scope {
+			t.Errorf("missing_scopes in %s, want %s", body, scope)
+		}
+	}
+}
+
+// wantIdentity checks that the handler saw the identity both through the
+// framework accessor and through mcpauth.FromContext.
+func wantIdentity(subject string) func(*testing.T, int, http.Header, []byte) {
+	return func(t *testing.T, _ int, _ http.Header, body []byte) {
+		var b struct {
+			Framework map[string]any `json:"framework"`
+			Context   map[string]any `json:"context"`
+		}
+		if err := json.Unmarshal(body, &b); err != nil {
+			t.Fatalf("handler body %s", body)
+		}
+		for name, info := range map[string]map[string]any{"framework accessor": b.Framework, "mcpauth.FromContext": b.Context} {
+			if info == nil || info["subject"] != subject || info["resource"] != Resource {
+				t.Errorf("%s saw %v, want subject %s", name, info, subject)
+			}
+		}
+	}
+}
+
+func wantBody(sent string) func(*testing.T, int, http.Header, []byte) {
+	return func(t *testing.T, _ int, _ http.Header, body []byte) {
+		var b struct {
+			Body string `json:"body"`
+		}
+		if json.Unmarshal(body, &b) != nil || b.Body != sent {
+			t.Errorf("the handler read %q, want the request body %q", b.Body, sent)
+		}
+		wantIdentity("test-user")(t, 0, nil, body)
+	}
+}
+
+// tamper changes the subject of a signed token, keeping its signature.
+func tamper(token string) string {
+	parts := strings.Split(token, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	json.Unmarshal(payload, &claims)
+	claims["sub"] = "admin"
+	payload, _ = json.Marshal(claims)
+	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
+	return strings.Join(parts, ".")
+}
+
+func hmacWithPublicKey(as *authtest.Server) string {
+	jwk, _ := json.Marshal(as.SigningKey().JWK())
+	return as.MintWith(authtest.MintOptions{Algorithm: "HS256", SigningKey: jwk, Claims: authtest.Claims{"scope": "read"}})
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,148 @@
+// Package echoauth protects Echo (v4) routes with MCP Auth: bearer
+// authentication as an echo.MiddlewareFunc, per-route scopes, the
+// well-known metadata routes, and the verified identity through [AuthInfo].
+//
+// Failures are returned as errors (an *echo.HTTPError wrapping the
+// *mcpauth.Error), so a custom HTTPErrorHandler still sees them; the
+// challenge headers are already on the response, and Echo's default error
+// handler writes core's exact status and JSON body. Every decision is
+// core's (package mcpauth); this package only translates.
+//
+//	e := echo.New()
+//	echoauth.RegisterMetadata(e, auth)
+//	e.POST("/mcp", echo.WrapHandler(mcpHandler), echoauth.BearerAuth(auth, &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}))
+package echoauth
+
+import (
+	"errors"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	mcpauth "github.com/mcp-auth/go/core"
+)
+
+// DefaultContextKey is the echo.Context key under which the AuthInfo is
+// stored when Config.ContextKey is empty.
+const DefaultContextKey = "mcpauth.AuthInfo"
+
+// Config configures [BearerAuthWithConfig].
+type Config struct {
+	// Auth is the configured library. Required.
+	Auth *mcpauth.Auth
+	// Options are the bearer options; nil means the defaults.
+	Options *mcpauth.BearerOptions
+	// Skipper skips authentication for some requests; nil skips none.
+	Skipper middleware.Skipper
+	// ErrorHandler, when set, receives each refusal (its headers already
+	// set on the response) and its result is returned from the middleware
+	// instead of the default *echo.HTTPError.
+	ErrorHandler func(c echo.Context, err *mcpauth.Error) error
+	// SuccessHandler, when set, runs after a request is authenticated.
+	SuccessHandler func(c echo.Context, info *mcpauth.AuthInfo)
+	// ContextKey is the echo.Context key of the AuthInfo; "" means
+	// DefaultContextKey. The AuthInfo is also put on the request's
+	// context.Context, where mcpauth.FromContext finds it.
+	ContextKey string
+}
+
+// BearerAuth returns middleware authenticating each request with opts.
+func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) echo.MiddlewareFunc {
+	return BearerAuthWithConfig(Config{Auth: auth, Options: opts})
+}
+
+// BearerAuthWithConfig returns middleware for cfg. It panics if cfg is
+// invalid (no Auth, or options mcpauth.Auth.NewBearer refuses), a wiring
+// mistake found at start-up, as Echo's own middleware do.
+func BearerAuthWithConfig(cfg Config) echo.MiddlewareFunc {
+	if cfg.Auth == nil {
+		panic(errors.New("echoauth: Config.Auth is required"))
+	}
+	b, err := cfg.Auth.NewBearer(cfg.Options)
+	if err != nil {
+		panic(err)
+	}
+	if cfg.Skipper == nil {
+		cfg.Skipper = middleware.DefaultSkipper
+	}
+	if cfg.ContextKey == "" {
+		cfg.ContextKey = DefaultContextKey
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if cfg.Skipper(c) {
+				return next(c)
+			}
+			info, err := b.Authenticate(c.Request())
+			if err != nil {
+				e := prepare(c, err)
+				if cfg.ErrorHandler != nil {
+					return cfg.ErrorHandler(c, e)
+				}
+				return httpError(e)
+			}
+			c.Set(cfg.ContextKey, info)
+			c.SetRequest(c.Request().WithContext(mcpauth.NewContext(c.Request().Context(), info)))
+			if cfg.SuccessHandler != nil {
+				cfg.SuccessHandler(c, info)
+			}
+			return next(c)
+		}
+	}
+}
+
+// RequireScopes returns middleware, for a route or group behind
+// BearerAuth, that requires scopes besides the bearer middleware's.
+func RequireScopes(scopes ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			info, _ := mcpauth.FromContext(c.Request().Context())
+			if err := mcpauth.CheckScopes(info, scopes...); err != nil {
+				return httpError(prepare(c, err))
+			}
+			return next(c)
+		}
+	}
+}
+
+// AuthInfo returns the verified identity stored under DefaultContextKey
+// (or, failing that, on the request's context), or nil.
+func AuthInfo(c echo.Context) *mcpauth.AuthInfo {
+	return AuthInfoWithKey(c, DefaultContextKey)
+}
+
+// AuthInfoWithKey returns the verified identity stored under key (or on the
+// request's context), or nil.
+func AuthInfoWithKey(c echo.Context, key string) *mcpauth.AuthInfo {
+	if info, ok := c.Get(key).(*mcpauth.AuthInfo); ok {
+		return info
+	}
+	info, _ := mcpauth.FromContext(c.Request().Context())
+	return info
+}
+
+// Router is what RegisterMetadata registers on: *echo.Echo or *echo.Group.
+type Router interface {
+	Any(path string, handler echo.HandlerFunc, middleware ...echo.MiddlewareFunc) []*echo.Route
+}
+
+// RegisterMetadata registers every well-known route of auth for all
+// methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
+func RegisterMetadata(r Router, auth *mcpauth.Auth) {
+	for _, route := range auth.MetadataRoutes() {
+		r.Any(route.Path, echo.WrapHandler(route.Handler))
+	}
+}
+
+// prepare sets the refusal's headers on the response and returns it.
+func prepare(c echo.Context, err error) *mcpauth.Error {
+	e := mcpauth.AsError(err)
+	e.WriteHeaders(c.Response().Header(), c.Request().Header.Get("Origin") != "")
+	return e
+}
+
+// httpError wraps a refusal so that Echo's default error handler writes
+// its status and JSON body (the *mcpauth.Error marshals itself).
+func httpError(e *mcpauth.Error) *echo.HTTPError {
+	return &echo.HTTPError{Code: e.StatusCode(), Message: e, Internal: e}
+}
