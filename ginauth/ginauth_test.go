@@ -10,7 +10,7 @@ import (
 	"github.com/mcp-auth/go/ginauth"
 )
 
-func init() { gin.SetMode(gin.TestMode) }
+
 
 func newServer(t testing.TB, s *adaptertest.Setup) http.Handler {
 	r := gin.New()
