@@ -10,8 +10,6 @@ import (
 	"github.com/mcp-auth/go/ginauth"
 )
 
-
-
 func newServer(t testing.TB, s *adaptertest.Setup) http.Handler {
 	r := gin.New()
 	ginauth.RegisterMetadata(r, s.Auth)
