@@ -5,7 +5,15 @@
 // claim or header overridden, counters of requests per path, and a way to
 // take the server down and bring it back on the same address.
 //
-// It listens on a loopback address only.
+// It is also a small but real OAuth 2.1 server, enough for third-party MCP
+// clients and for the examples' development mode: a token endpoint
+// (client_credentials with client_secret_basic or client_secret_post, and
+// authorization_code with PKCE S256; RFC 8707 "resource" becomes the JWT's
+// "aud", and without it the token is opaque), introspection (RFC 7662),
+// revocation (RFC 7009), dynamic client registration (RFC 7591) and a
+// sign-in page where a developer picks one of the demo users.
+//
+// It listens on a loopback address only, and is not meant for production.
 package authtest
 
 import (
@@ -54,6 +62,13 @@ type Options struct {
 	Addr string
 	// Now returns the current time for minted tokens; nil means time.Now.
 	Now func() time.Time
+	// Clients are registered from the start; more come by dynamic
+	// registration (POST /register) or AddClient.
+	Clients []Client
+	// Users are the demo users offered by the sign-in page (GET /authorize).
+	Users []User
+	// TokenTTL is the lifetime of tokens from the token endpoint; 0 means an hour.
+	TokenTTL time.Duration
 }
 
 // Server is a running test authorization server.
@@ -77,6 +92,7 @@ type Server struct {
 	intercept func(w http.ResponseWriter, r *http.Request) bool
 	nextKey   int
 	extra     map[string]http.Handler
+	state     oauthState
 }
 
 // NewServer starts a server. It panics if it cannot listen or generate a
@@ -146,6 +162,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if intercept != nil && intercept(w, r) {
 		return
 	}
+	// Browser-based clients call the endpoints cross-origin.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "*")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -169,6 +193,7 @@ func (s *Server) routes() {
 		}
 	}
 	s.mux.HandleFunc("GET "+p+"/jwks", s.serveJWKS)
+	s.oauthRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		h := s.extra[r.URL.Path]
@@ -194,8 +219,9 @@ func (s *Server) Metadata() map[string]any {
 		"jwks_uri":                              iss + "/jwks",
 		"registration_endpoint":                 iss + "/register",
 		"introspection_endpoint":                iss + "/introspect",
+		"revocation_endpoint":                   iss + "/revoke",
 		"response_types_supported":              []string{"code"},
-		"grant_types_supported":                 []string{"authorization_code", "client_credentials", "refresh_token"},
+		"grant_types_supported":                 []string{"authorization_code", "client_credentials"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
 		"client_id_metadata_document_supported": false,
