@@ -1,0 +1,94 @@
+// Package gosdkauth bridges MCP Auth to the official MCP Go SDK
+// (github.com/modelcontextprotocol/go-sdk).
+//
+// The SDK hands per-request identity to tool handlers only through
+// req.Extra.TokenInfo, which only its own auth.RequireBearerToken middleware
+// fills. This package runs MCP Auth's middleware first (every decision and
+// every answer is core's), then the SDK's, with a verifier that copies the
+// verified mcpauth.AuthInfo into an auth.TokenInfo and options that can never
+// refuse what MCP Auth accepted. Tool handlers then read
+//
+//	info := gosdkauth.AuthInfo(req.Extra.TokenInfo) // the full *mcpauth.AuthInfo
+//
+// TokenInfo.UserID is the issuer and subject, so the SDK binds each session
+// to its user.
+package gosdkauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+
+	mcpauth "github.com/mcp-auth/go/core"
+)
+
+// extraKey is the TokenInfo.Extra key holding the *mcpauth.AuthInfo.
+const extraKey = "mcpauth.AuthInfo"
+
+// never is a clock skew no real token reaches: the SDK's own expiry check
+// must never refuse a token MCP Auth accepted (MCP Auth checks exp itself,
+// with its leeway).
+const never = 100 * 365 * 24 * time.Hour
+
+// errNoAuthInfo is returned to the SDK when MCP Auth did not run first.
+var errNoAuthInfo = errors.New("gosdkauth: no verified identity on the request: mount MCP Auth's middleware before the bridge")
+
+// Protect returns handler (typically mcp.NewStreamableHTTPHandler) behind
+// MCP Auth's bearer middleware for opts and the bridge. It panics if opts
+// are invalid, a wiring mistake found at start-up.
+func Protect(a *mcpauth.Auth, opts *mcpauth.BearerOptions, handler http.Handler) http.Handler {
+	return a.Middleware(opts)(Bridge(handler))
+}
+
+// Bridge returns handler behind the SDK's bearer middleware, configured to
+// take the identity MCP Auth verified (mcpauth.FromContext) and put it
+// where the SDK's tool handlers read it (req.Extra.TokenInfo). Use it after
+// a framework adapter's bearer middleware, e.g. gin.WrapH(gosdkauth.Bridge(h)).
+// A request that reaches it without a verified identity is refused with 401.
+func Bridge(handler http.Handler) http.Handler {
+	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{
+		AllowMissingExpiration: true, // introspection or a verifier function may not give one
+		ClockSkew:              never,
+	})(handler)
+}
+
+// verify is the SDK TokenVerifier: it trusts only what MCP Auth put on the
+// request's context for this very token.
+func verify(ctx context.Context, token string, r *http.Request) (*auth.TokenInfo, error) {
+	info, ok := mcpauth.FromContext(ctx)
+	if !ok || info.Token != token {
+		return nil, errors.Join(auth.ErrInvalidToken, errNoAuthInfo)
+	}
+	return TokenInfo(info), nil
+}
+
+// TokenInfo converts a verified identity to the SDK's form: scopes, expiry,
+// UserID (issuer and subject, which the SDK uses to bind sessions to users)
+// and the AuthInfo itself in Extra.
+func TokenInfo(info *mcpauth.AuthInfo) *auth.TokenInfo {
+	return &auth.TokenInfo{
+		Scopes:     info.Scopes,
+		Expiration: info.ExpiresAt,
+		UserID:     UserID(info),
+		Extra:      map[string]any{extraKey: info},
+	}
+}
+
+// UserID identifies the user of info across authorization servers:
+// "<issuer>#<subject>" (an issuer never contains "#").
+func UserID(info *mcpauth.AuthInfo) string {
+	return info.Issuer + "#" + info.Subject
+}
+
+// AuthInfo returns the full identity from a TokenInfo made by the bridge
+// (req.Extra.TokenInfo in a tool handler), or nil.
+func AuthInfo(ti *auth.TokenInfo) *mcpauth.AuthInfo {
+	if ti == nil {
+		return nil
+	}
+	info, _ := ti.Extra[extraKey].(*mcpauth.AuthInfo)
+	return info
+}

@@ -1,0 +1,187 @@
+package gosdkauth_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/authtest"
+	"github.com/mcp-auth/go/gosdkauth"
+)
+
+// bearerTransport adds an Authorization header to every request.
+type bearerTransport struct{ token atomic.Pointer[string] }
+
+func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	if t := b.token.Load(); t != nil {
+		r.Header.Set("Authorization", "Bearer "+*t)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+type whoami struct {
+	Subject string   `json:"subject"`
+	UserID  string   `json:"userId"`
+	Scopes  []string `json:"scopes"`
+	Expires int64    `json:"expires"`
+	Issuer  string   `json:"issuer"`
+}
+
+// server starts an MCP server whose tool reports what the SDK handed it;
+// build wraps the SDK's handler knowing the endpoint URL.
+func server(t *testing.T, build func(endpoint string, h http.Handler) http.Handler) string {
+	s := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "whoami"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, whoami, error) {
+		ti := req.Extra.TokenInfo
+		info := gosdkauth.AuthInfo(ti)
+		if ti == nil || info == nil {
+			return nil, whoami{}, nil
+		}
+		return nil, whoami{Subject: info.Subject, Issuer: info.Issuer, UserID: ti.UserID, Scopes: ti.Scopes, Expires: ti.Expiration.Unix()}, nil
+	})
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil)
+	srv := httptest.NewUnstartedServer(nil)
+	endpoint := "http://" + srv.Listener.Addr().String() + "/mcp"
+	srv.Config.Handler = build(endpoint, h)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return endpoint
+}
+
+// protect builds MCP Auth for endpoint with server and wraps h.
+func protect(t *testing.T, endpoint string, server *mcpauth.AuthServer, opts *mcpauth.BearerOptions, h http.Handler) http.Handler {
+	auth, err := mcpauth.New(mcpauth.Config{Logger: slog.New(slog.DiscardHandler), ProtectedResources: []mcpauth.ProtectedResource{{
+		Metadata:    mcpauth.ProtectedResourceMetadata{Resource: endpoint},
+		AuthServers: []*mcpauth.AuthServer{server},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { auth.Close() })
+	return gosdkauth.Protect(auth, opts, h)
+}
+
+func connect(t *testing.T, endpoint string, tr *bearerTransport) (*mcp.ClientSession, error) {
+	c := mcp.NewClient(&mcp.Implementation{Name: "client", Version: "1"}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: &http.Client{Transport: tr}, DisableStandaloneSSE: true, MaxRetries: -1}, nil)
+}
+
+func call(t *testing.T, s *mcp.ClientSession) (whoami, error) {
+	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "whoami", Arguments: map[string]any{}})
+	if err != nil {
+		return whoami{}, err
+	}
+	var w whoami
+	if res.StructuredContent != nil {
+		b, _ := json.Marshal(res.StructuredContent)
+		json.Unmarshal(b, &w)
+	}
+	return w, nil
+}
+
+func setup(t *testing.T, opts *mcpauth.BearerOptions) (*authtest.Server, string) {
+	as := authtest.NewServer(nil)
+	t.Cleanup(as.Close)
+	endpoint := server(t, func(endpoint string, h http.Handler) http.Handler {
+		return protect(t, endpoint, mcpauth.DiscoverAuthServer(as.Issuer, "", nil), opts, h)
+	})
+	return as, endpoint
+}
+
+func TestBridge(t *testing.T) {
+	as, endpoint := setup(t, nil)
+	tr := &bearerTransport{}
+	if _, err := connect(t, endpoint, tr); err == nil || !strings.Contains(err.Error(), "Unauthorized") {
+		t.Fatalf("connect without a token: %v", err)
+	}
+	alice := as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice", "scope": "read write"})
+	tr.token.Store(&alice)
+	s, err := connect(t, endpoint, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w, err := call(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Subject != "alice" || w.Issuer != as.Issuer || w.UserID != as.Issuer+"#alice" || strings.Join(w.Scopes, " ") != "read write" || w.Expires == 0 {
+		t.Fatalf("tool saw %+v", w)
+	}
+	// Another user's token on alice's session: the SDK refuses (session bound to its user).
+	bob := as.Mint(authtest.Claims{"aud": endpoint, "sub": "bob"})
+	tr.token.Store(&bob)
+	if _, err := call(t, s); err == nil {
+		t.Fatal("bob used alice's session")
+	}
+}
+
+func TestBridgeNeverRefusesWhatMCPAuthAccepted(t *testing.T) {
+	as, endpoint := setup(t, nil)
+	tr := &bearerTransport{}
+	// Expired 30 s ago: within MCP Auth's 60 s leeway, beyond the SDK's default skew of 0.
+	tok := as.Mint(authtest.Claims{"aud": endpoint, "exp": time.Now().Add(-30 * time.Second).Unix()})
+	tr.token.Store(&tok)
+	s, err := connect(t, endpoint, tr)
+	if err != nil {
+		t.Fatalf("token within the leeway refused: %v", err)
+	}
+	defer s.Close()
+	if _, err := call(t, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBridgeWithoutExpiry(t *testing.T) {
+	issuer := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com"}})
+	endpoint := server(t, func(endpoint string, h http.Handler) http.Handler {
+		fn := mcpauth.VerifierFunc(func(ctx context.Context, token string) (*mcpauth.AuthInfo, error) {
+			return &mcpauth.AuthInfo{Issuer: "https://auth.example.com", Subject: "svc", Audience: []string{endpoint}}, nil
+		})
+		return protect(t, endpoint, issuer, &mcpauth.BearerOptions{Verifier: fn}, h)
+	})
+	tr := &bearerTransport{}
+	tok := "opaque-token"
+	tr.token.Store(&tok)
+	s, err := connect(t, endpoint, tr)
+	if err != nil {
+		t.Fatalf("a token without expiry refused by the SDK: %v", err)
+	}
+	defer s.Close()
+	if w, err := call(t, s); err != nil || w.Subject != "svc" {
+		t.Fatalf("%+v %v", w, err)
+	}
+}
+
+func TestBridgeAloneRefuses(t *testing.T) {
+	endpoint := server(t, func(_ string, h http.Handler) http.Handler { return gosdkauth.Bridge(h) })
+	tr := &bearerTransport{}
+	tok := "anything"
+	tr.token.Store(&tok)
+	if _, err := connect(t, endpoint, tr); err == nil || !strings.Contains(err.Error(), "Unauthorized") {
+		t.Fatalf("the bridge accepted a request MCP Auth never saw: %v", err)
+	}
+}
+
+func TestTokenInfoRoundTrip(t *testing.T) {
+	info := &mcpauth.AuthInfo{Issuer: "https://a.example", Subject: "s", Scopes: []string{"x"}, ExpiresAt: time.Unix(1e9, 0)}
+	ti := gosdkauth.TokenInfo(info)
+	if gosdkauth.AuthInfo(ti) != info || ti.UserID != "https://a.example#s" || !ti.Expiration.Equal(info.ExpiresAt) {
+		t.Fatalf("%+v", ti)
+	}
+	if gosdkauth.AuthInfo(nil) != nil {
+		t.Fatal("nil TokenInfo")
+	}
+}
