@@ -1,0 +1,62 @@
+package app
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	mcpauth "github.com/mcp-auth/go/core"
+)
+
+// Config is an example server's configuration, from flags or environment
+// variables (a flag wins over its variable).
+type Config struct {
+	// Addr is where to listen (-addr, MCPAUTH_ADDR); default 127.0.0.1:3001.
+	Addr string
+	// Issuer is the trusted authorization server (-issuer, MCPAUTH_ISSUER);
+	// empty starts the embedded development authorization server.
+	Issuer string
+	// IssuerType is how its metadata is discovered (-issuer-type,
+	// MCPAUTH_ISSUER_TYPE: auto, oauth or oidc); default auto.
+	IssuerType mcpauth.ServerType
+	// Resource is the resource identifier (-resource, MCPAUTH_RESOURCE);
+	// default http://<addr>/mcp.
+	Resource string
+	// JWKSMinRefresh is the least time between key-set fetches
+	// (-jwks-min-refresh, MCPAUTH_JWKS_MIN_REFRESH); default 30s.
+	JWKSMinRefresh time.Duration
+}
+
+// ParseConfig reads args (without the program name) and the environment
+// through getenv.
+func ParseConfig(name string, args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(output)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	addr := fs.String("addr", env("MCPAUTH_ADDR", "127.0.0.1:3001"), "address to listen on (MCPAUTH_ADDR)")
+	issuer := fs.String("issuer", env("MCPAUTH_ISSUER", ""), "trusted authorization server's issuer; empty starts a development server (MCPAUTH_ISSUER)")
+	typ := fs.String("issuer-type", env("MCPAUTH_ISSUER_TYPE", "auto"), "metadata discovery: auto, oauth or oidc (MCPAUTH_ISSUER_TYPE)")
+	resource := fs.String("resource", env("MCPAUTH_RESOURCE", ""), "resource identifier; default http://<addr>/mcp (MCPAUTH_RESOURCE)")
+	refresh := fs.String("jwks-min-refresh", env("MCPAUTH_JWKS_MIN_REFRESH", "30s"), "least time between key-set fetches (MCPAUTH_JWKS_MIN_REFRESH)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	t, err := mcpauth.ParseServerType(*typ)
+	if err != nil {
+		return Config{}, err
+	}
+	d, err := time.ParseDuration(*refresh)
+	if err != nil || d <= 0 {
+		return Config{}, fmt.Errorf("-jwks-min-refresh: %q is not a positive duration", *refresh)
+	}
+	return Config{Addr: *addr, Issuer: *issuer, IssuerType: t, Resource: *resource, JWKSMinRefresh: d}, nil
+}

@@ -1,0 +1,168 @@
+// Package todo is the business logic shared by every example server: an MCP
+// server (official Go SDK) with the tools of the MCP Auth tutorial, whoami
+// and a todo manager whose rules depend on the caller's identity and scopes.
+package todo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/gosdkauth"
+)
+
+// The scopes of the todo manager.
+const (
+	ScopeCreate = "create:todos"
+	ScopeRead   = "read:todos"
+	ScopeDelete = "delete:todos"
+)
+
+// Scopes are every scope the server supports.
+var Scopes = []string{ScopeCreate, ScopeRead, ScopeDelete}
+
+// Policy is the per-tool scope policy: create-todo needs create:todos, and
+// a call without it is refused at the HTTP layer (403 insufficient_scope)
+// before the tool runs. get-todos and delete-todo decide per caller.
+var Policy = &mcpauth.ScopePolicy{Tools: map[string][]string{"create-todo": {ScopeCreate}}}
+
+// Todo is one item.
+type Todo struct {
+	ID        string `json:"id"`
+	Content   string `json:"content"`
+	OwnerID   string `json:"ownerId"`
+	CreatedAt string `json:"createdAt"`
+}
+
+// Identity is what whoami answers.
+type Identity struct {
+	Issuer   string   `json:"issuer"`
+	Subject  string   `json:"subject"`
+	ClientID string   `json:"clientId"`
+	Scopes   []string `json:"scopes"`
+}
+
+// IdentityOf describes a verified caller.
+func IdentityOf(info *mcpauth.AuthInfo) Identity {
+	scopes := info.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return Identity{Issuer: info.Issuer, Subject: info.Subject, ClientID: info.ClientID, Scopes: scopes}
+}
+
+// Store keeps todos in memory.
+type Store struct {
+	mu    sync.Mutex
+	next  int
+	todos []Todo
+	now   func() time.Time
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store { return &Store{now: time.Now} }
+
+// CreateArgs are create-todo's arguments.
+type CreateArgs struct {
+	Content string `json:"content" jsonschema:"the todo's text"`
+}
+
+// DeleteArgs are delete-todo's arguments.
+type DeleteArgs struct {
+	ID string `json:"id" jsonschema:"the id of the todo to delete"`
+}
+
+// List is get-todos' answer.
+type List struct {
+	Todos []Todo `json:"todos"`
+}
+
+// errNoIdentity reports a tool call that reached the server unauthenticated,
+// which the HTTP layer should make impossible.
+var errNoIdentity = errors.New("no verified identity: is MCP Auth's middleware mounted?")
+
+func caller(req *mcp.CallToolRequest) (*mcpauth.AuthInfo, error) {
+	info := gosdkauth.AuthInfo(req.Extra.TokenInfo)
+	if info == nil {
+		return nil, errNoIdentity
+	}
+	return info, nil
+}
+
+// NewServer returns the MCP server with the four tools.
+func NewServer(store *Store) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "todo-manager", Title: "Todo manager (MCP Auth for Go example)", Version: "1.0.0"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Who the access token says you are."}, store.whoami)
+	mcp.AddTool(s, &mcp.Tool{Name: "create-todo", Description: "Create a todo (needs create:todos)."}, store.create)
+	mcp.AddTool(s, &mcp.Tool{Name: "get-todos", Description: "List todos: all of them with read:todos, else your own."}, store.list)
+	mcp.AddTool(s, &mcp.Tool{Name: "delete-todo", Description: "Delete a todo: your own, or any with delete:todos."}, store.delete)
+	return s
+}
+
+func (s *Store) whoami(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, Identity, error) {
+	info, err := caller(req)
+	if err != nil {
+		return nil, Identity{}, err
+	}
+	return nil, IdentityOf(info), nil
+}
+
+func (s *Store) create(ctx context.Context, req *mcp.CallToolRequest, args CreateArgs) (*mcp.CallToolResult, Todo, error) {
+	info, err := caller(req)
+	if err != nil {
+		return nil, Todo{}, err
+	}
+	// The policy already refused callers without the scope; check again
+	// here so the tool is safe however it is mounted.
+	if !info.HasScopes(ScopeCreate) {
+		return nil, Todo{}, fmt.Errorf("creating todos needs the %s scope", ScopeCreate)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	t := Todo{ID: fmt.Sprintf("todo-%d", s.next), Content: args.Content, OwnerID: info.Subject, CreatedAt: s.now().UTC().Format(time.RFC3339)}
+	s.todos = append(s.todos, t)
+	return nil, t, nil
+}
+
+func (s *Store) list(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, List, error) {
+	info, err := caller(req)
+	if err != nil {
+		return nil, List{}, err
+	}
+	all := info.HasScopes(ScopeRead)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := List{Todos: []Todo{}}
+	for _, t := range s.todos {
+		if all || t.OwnerID == info.Subject {
+			out.Todos = append(out.Todos, t)
+		}
+	}
+	return nil, out, nil
+}
+
+func (s *Store) delete(ctx context.Context, req *mcp.CallToolRequest, args DeleteArgs) (*mcp.CallToolResult, Todo, error) {
+	info, err := caller(req)
+	if err != nil {
+		return nil, Todo{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.todos, func(t Todo) bool { return t.ID == args.ID })
+	if i < 0 {
+		return nil, Todo{}, fmt.Errorf("todo %q does not exist", args.ID)
+	}
+	t := s.todos[i]
+	if t.OwnerID != info.Subject && !info.HasScopes(ScopeDelete) {
+		return nil, Todo{}, fmt.Errorf("todo %q is not yours, and deleting others' todos needs the %s scope", args.ID, ScopeDelete)
+	}
+	s.todos = slices.Delete(s.todos, i, i+1)
+	return nil, t, nil
+}
