@@ -15,7 +15,8 @@ type AuthInfo struct {
 	// Subject is the "sub" of the token: the user, or the client for
 	// client-credentials tokens.
 	Subject string `json:"subject"`
-	// ClientID is "client_id", else "azp" (Auth0), else "cid" (Okta).
+	// ClientID is "client_id", else "azp" (Auth0, Keycloak, Entra ID v2.0),
+	// else "appid" (Entra ID v1.0), else "cid" (Okta).
 	ClientID string `json:"clientId,omitempty"`
 	// Audience is "aud", always as a list.
 	Audience []string `json:"audience,omitempty"`

@@ -63,7 +63,7 @@ func (c *tokenClaims) extract() error {
 			return err
 		}
 	}
-	for _, name := range []string{"client_id", "azp", "cid"} {
+	for _, name := range clientIDClaims {
 		v, err := stringClaim(c.all, name)
 		if err != nil {
 			return err
@@ -125,6 +125,10 @@ func audienceClaim(v any) ([]string, error) {
 	}
 	return nil, &claimError{`the "aud" claim is neither a string nor an array of strings`}
 }
+
+// clientIDClaims name the client, by preference: RFC 9068's client_id, then
+// azp (Auth0, Keycloak, Entra ID v2.0), appid (Entra ID v1.0), cid (Okta).
+var clientIDClaims = []string{"client_id", "azp", "appid", "cid"}
 
 // maxUnixSeconds keeps times representable.
 const maxUnixSeconds = 1 << 40
