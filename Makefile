@@ -9,7 +9,7 @@ MODULES := $(shell $(GO) list -m -f '{{.Dir}}' 2>/dev/null)
 TEST_TIMEOUT ?= 10m
 FUZZTIME ?= 30s
 
-.PHONY: test fmt-check vet tidy-check unit run
+.PHONY: test fmt-check vet tidy-check unit soak
 
 ## test: formatting, vet, tidy check and the race-enabled tests of every module.
 test: fmt-check vet tidy-check unit
@@ -27,3 +27,10 @@ tidy-check:
 
 unit:
 	@set -e; for m in $(MODULES); do echo "go test -race $${m#$(CURDIR)/}"; (cd $$m && if [ -n "$$($(GO) list ./... 2>/dev/null)" ]; then $(GO) test -race -timeout $(TEST_TIMEOUT) ./...; fi); done
+
+## soak: concurrent valid, expired, forged, unsigned and scope-lacking requests to an
+## example for SOAK_DURATION (default 60s) under -race, while the development
+## authorization server rotates keys and goes down and up. make test runs 3s of it.
+SOAK_DURATION ?= 60s
+soak:
+	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -race -count=1 -run '^TestSoak$$' -v -timeout $(TEST_TIMEOUT) ./examples/gin/

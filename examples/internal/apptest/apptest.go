@@ -34,7 +34,13 @@ type Server struct {
 // authorization server, until the test ends.
 func Start(t testing.TB, routes func(*app.App) http.Handler) *Server {
 	t.Helper()
-	a, err := app.New(app.Config{Addr: "127.0.0.1:0", JWKSMinRefresh: time.Second}, slog.New(slog.DiscardHandler))
+	return StartWith(t, routes, app.Config{Addr: "127.0.0.1:0", JWKSMinRefresh: time.Second})
+}
+
+// StartWith is Start with a configuration.
+func StartWith(t testing.TB, routes func(*app.App) http.Handler, cfg app.Config) *Server {
+	t.Helper()
+	a, err := app.New(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
