@@ -142,8 +142,10 @@ func TestProviderTokenShapes(t *testing.T) {
 			bearer: &mcpauth.BearerOptions{Audiences: []string{"api://" + entraClientID}}, check: client(entraClientID, scopes())},
 		{name: "Cognito without aud is refused by default", header: map[string]any{"typ": authtest.Delete}, claims: cognito, want: mcpauth.CodeInvalidAudience},
 		{name: "Cognito with NoAudienceClientIDs", header: map[string]any{"typ": authtest.Delete}, claims: cognito,
-			configure: func(pr *mcpauth.ProtectedResource, _ *authtest.Server) { pr.NoAudienceClientIDs = []string{"4pp-cl13nt"} },
-			check:     client("4pp-cl13nt", scopes("default-m2m-resource-server-x/read"))},
+			configure: func(pr *mcpauth.ProtectedResource, _ *authtest.Server) {
+				pr.NoAudienceClientIDs = []string{"4pp-cl13nt"}
+			},
+			check: client("4pp-cl13nt", scopes("default-m2m-resource-server-x/read"))},
 		{name: "Auth0: issuer with a trailing slash, aud array, azp", header: map[string]any{"typ": "JWT"}, claims: auth0, configure: auth0Issuer,
 			check: client("my_client_id", scopes("openid", "profile", "read:patients"))},
 		{name: "Auth0: a token whose iss lacks the slash is another issuer", header: map[string]any{"typ": "JWT"}, configure: auth0Issuer,
@@ -156,16 +158,20 @@ func TestProviderTokenShapes(t *testing.T) {
 			bearer: &mcpauth.BearerOptions{Audiences: []string{"api://default"}}, check: client("0oa1okta", scopes("openid", "read"))},
 		{name: "Okta without the Audiences option", header: map[string]any{"typ": authtest.Delete}, claims: okta, want: mcpauth.CodeInvalidAudience},
 		{name: "Keycloak without an audience mapper, client allowed", header: map[string]any{"typ": "JWT"}, claims: keycloak,
-			configure: func(pr *mcpauth.ProtectedResource, _ *authtest.Server) { pr.NoAudienceClientIDs = []string{"vscode-dcr-uuid"} },
-			check:     client("vscode-dcr-uuid", scopes("openid", "profile"))},
+			configure: func(pr *mcpauth.ProtectedResource, _ *authtest.Server) {
+				pr.NoAudienceClientIDs = []string{"vscode-dcr-uuid"}
+			},
+			check: client("vscode-dcr-uuid", scopes("openid", "profile"))},
 		{name: "Keycloak with aud account is not for this resource", header: map[string]any{"typ": "JWT"},
 			claims: func(as *authtest.Server, now time.Time) authtest.Claims {
 				c := keycloak(as, now)
 				c["aud"] = "account"
 				return c
 			},
-			configure: func(pr *mcpauth.ProtectedResource, _ *authtest.Server) { pr.NoAudienceClientIDs = []string{"vscode-dcr-uuid"} },
-			want:      mcpauth.CodeInvalidAudience},
+			configure: func(pr *mcpauth.ProtectedResource, _ *authtest.Server) {
+				pr.NoAudienceClientIDs = []string{"vscode-dcr-uuid"}
+			},
+			want: mcpauth.CodeInvalidAudience},
 		{name: "Logto: ES384, at+jwt, no scope claim", alg: "ES384", bearer: &mcpauth.BearerOptions{RequireTokenType: true},
 			claims: func(as *authtest.Server, now time.Time) authtest.Claims {
 				return authtest.Claims{"iss": as.Issuer, "sub": "logto-user", "aud": resourceID, "client_id": "logto-app", "jti": "j",
