@@ -9,7 +9,7 @@ MODULES := $(shell $(GO) list -m -f '{{.Dir}}' 2>/dev/null)
 TEST_TIMEOUT ?= 10m
 FUZZTIME ?= 30s
 
-.PHONY: test fmt-check vet tidy-check unit soak
+.PHONY: test fmt-check vet tidy-check unit soak bench-load
 
 ## test: formatting, vet, tidy check and the race-enabled tests of every module.
 test: fmt-check vet tidy-check unit
@@ -34,3 +34,9 @@ unit:
 SOAK_DURATION ?= 60s
 soak:
 	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -race -count=1 -run '^TestSoak$$' -v -timeout $(TEST_TIMEOUT) ./examples/gin/
+
+## bench-load: wrk against an example's protected and unprotected endpoints and the
+## JavaScript reference library's, same authorization server and token (installs
+## wrk from Debian's packages and the npm packages if missing). EXAMPLE=gin ROUNDS=3 DURATION=10s
+bench-load:
+	bash bench/load/run.sh
