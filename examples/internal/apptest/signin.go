@@ -73,15 +73,3 @@ func SignIn(t testing.TB, s *Server, user string) string {
 	}
 	return tok.AccessToken
 }
-
-// tamper changes a signed token's subject, keeping its signature.
-func tamper(token string) string {
-	parts := strings.Split(token, ".")
-	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	var claims map[string]any
-	json.Unmarshal(payload, &claims)
-	claims["sub"] = "admin"
-	payload, _ = json.Marshal(claims)
-	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
-	return strings.Join(parts, ".")
-}

@@ -60,7 +60,7 @@ func Soak(t *testing.T, routes func(*app.App) http.Handler, d time.Duration) {
 			return mint(authtest.Claims{"exp": time.Now().Add(-time.Hour).Unix()}, authtest.MintOptions{}), call("whoami")
 		}},
 		{"forged", 401, "invalid_token", func() (string, string) {
-			return tamper(mint(authtest.Claims{"scope": "create:todos"}, authtest.MintOptions{})), call("create-todo")
+			return authtest.Tamper(mint(authtest.Claims{"scope": "create:todos"}, authtest.MintOptions{}), authtest.Claims{"sub": "admin"}), call("create-todo")
 		}},
 		{"unsigned", 401, "invalid_token", func() (string, string) {
 			return mint(authtest.Claims{}, authtest.MintOptions{Algorithm: "none"}), call("whoami")
