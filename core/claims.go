@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -29,8 +30,12 @@ type claimError struct{ msg string }
 
 func (e *claimError) Error() string { return "mcpauth: " + e.msg }
 
-// UnmarshalJSON decodes the claim set data.
+// UnmarshalJSON decodes the claim set data, which must be UTF-8 (RFC 7519
+// §7.2: encoding/json would silently replace invalid bytes).
 func (c *tokenClaims) UnmarshalJSON(data []byte) error {
+	if !utf8.Valid(data) {
+		return &claimError{"the claim set is not UTF-8"}
+	}
 	dup, err := duplicateMember(data)
 	if err != nil {
 		return &claimError{"the claim set is not a JSON object"}

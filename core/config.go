@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config configures [New]. Set exactly one of ProtectedResources (the MCP
@@ -224,7 +225,7 @@ func compileResource(p *ProtectedResource) (*resource, error) {
 		id:           id,
 		canonical:    canonicalURL(id),
 		servers:      slices.Clone(p.AuthServers),
-		metadataURL:  u.Scheme + "://" + u.Host + resourceMetadataPath(u),
+		metadataURL:  originOf(u) + resourceMetadataPath(u),
 		metadataPath: resourceMetadataPath(u),
 		document:     doc,
 		hierarchy:    h,
@@ -233,11 +234,15 @@ func compileResource(p *ProtectedResource) (*resource, error) {
 	}, nil
 }
 
-// checkResourceID requires an absolute https URL (http on loopback) without fragment.
+// checkResourceID requires an absolute https URL (http on loopback) without
+// fragment, in UTF-8 (it is served in JSON, which cannot carry other bytes).
 func checkResourceID(id string) (*url.URL, error) {
 	u, err := url.Parse(id)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%w: resource %q must be an absolute https URL", ErrInvalidConfig, id)
+	}
+	if !utf8.ValidString(id) {
+		return nil, fmt.Errorf("%w: resource %q is not UTF-8", ErrInvalidConfig, id)
 	}
 	if strings.Contains(id, "#") {
 		return nil, fmt.Errorf("%w: resource %q must not have a fragment (RFC 8707 §2)", ErrInvalidConfig, id)

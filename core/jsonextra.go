@@ -30,7 +30,11 @@ var knownKeysCache sync.Map
 
 // decodeWithExtra decodes the JSON object data into known (a pointer to a struct
 // whose fields carry json tags) and returns the members the struct does not
-// declare, so that re-encoding the value loses nothing.
+// declare, so that re-encoding the value loses nothing. A member whose name
+// differs from a declared one only by case ("ISSUER") is not kept:
+// encoding/json has already decoded it into that field (matching names
+// case-insensitively), and keeping it too would let the re-encoded document
+// say something else when decoded again.
 func decodeWithExtra(data []byte, known any) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(data, known); err != nil {
 		return nil, err
@@ -42,7 +46,7 @@ func decodeWithExtra(data []byte, known any) (map[string]json.RawMessage, error)
 	keys := knownKeys(reflect.TypeOf(known).Elem())
 	var extra map[string]json.RawMessage
 	for k, v := range all {
-		if keys[k] {
+		if keys[k] || foldsToKey(k, keys) {
 			continue
 		}
 		if extra == nil {
@@ -51,6 +55,17 @@ func decodeWithExtra(data []byte, known any) (map[string]json.RawMessage, error)
 		extra[k] = v
 	}
 	return extra, nil
+}
+
+// foldsToKey reports whether name equals a key of keys under Unicode case
+// folding, as encoding/json matches member names to fields.
+func foldsToKey(name string, keys map[string]bool) bool {
+	for k := range keys {
+		if strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // encodeWithExtra encodes known (a struct with json tags) and appends the extra

@@ -13,6 +13,12 @@ import (
 
 var errJSONSyntax = errors.New("mcpauth: malformed JSON")
 
+// errJSONTooDeep reports nesting beyond maxJSONDepth. Unlike errJSONSyntax it
+// does not mean the data is not JSON: other decoders read deeper (encoding/json
+// up to 10000 levels), so the scope policy refuses such a body rather than
+// treat it as one no server can execute.
+var errJSONTooDeep = errors.New("mcpauth: JSON nested too deeply")
+
 // maxJSONDepth bounds nesting while skipping values.
 const maxJSONDepth = 512
 
@@ -142,7 +148,7 @@ func skipValue(data []byte, i, depth int) (int, error) {
 		return 0, errJSONSyntax
 	}
 	if depth > maxJSONDepth {
-		return 0, errJSONSyntax
+		return 0, errJSONTooDeep
 	}
 	switch data[i] {
 	case '"':

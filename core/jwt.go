@@ -2,9 +2,11 @@ package mcpauth
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -84,6 +86,9 @@ func (v *jwtVerifier) Verify(ctx context.Context, token string, req *VerifyReque
 
 // keyfunc checks the header and the issuer, then finds the key.
 func (a *jwtAttempt) keyfunc(tok *jwt.Token) (any, error) {
+	if e := checkHeader(tok.Raw); e != nil {
+		return nil, e
+	}
 	if _, ok := tok.Header["crit"]; ok {
 		// RFC 7515 §4.1.11: no extension is understood, so none may be critical.
 		return nil, newError(CodeInvalidToken, "The access token has a critical header the server does not understand.", nil)
@@ -118,6 +123,21 @@ func (a *jwtAttempt) keyfunc(tok *jwt.Token) (any, error) {
 	}
 	a.set, a.gen = set, res.gen
 	return res.key, nil
+}
+
+// checkHeader refuses a JOSE header that is not UTF-8 or names a member
+// twice (RFC 7519 §7.2, RFC 7515 §4): the JWT library decodes it with
+// encoding/json, which replaces invalid bytes and keeps the last duplicate,
+// where other decoders keep the first. token is the whole compact token.
+func checkHeader(token string) *Error {
+	seg, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(seg)
+	if err == nil && utf8.Valid(raw) {
+		if dup, err := duplicateMember(raw); err == nil && dup == "" {
+			return nil
+		}
+	}
+	return newError(CodeInvalidToken, "The access token's header is malformed.", nil)
 }
 
 // serverConfigError turns a discovery failure into a refusal: 503 when the

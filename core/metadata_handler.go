@@ -64,9 +64,16 @@ func (a *Auth) MetadataRoutes() []MetadataRoute {
 // "/.well-known/" or wrap your router's not-found handler with it.
 func (a *Auth) MetadataHandler() http.Handler { return a.metadata }
 
-// ServeHTTP serves the route for r's path.
+// ServeHTTP serves the route for r's path. Routes are kept in escaped form
+// (a resource at /caf%C3%A9 has its metadata at
+// /.well-known/oauth-protected-resource/caf%C3%A9, the URL challenges
+// name), so the escaped path is looked up too.
 func (h *metadataHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if handler, ok := h.byPath[r.URL.Path]; ok {
+	handler, ok := h.byPath[r.URL.Path]
+	if !ok {
+		handler, ok = h.byPath[r.URL.EscapedPath()]
+	}
+	if ok {
 		handler.ServeHTTP(w, r)
 		return
 	}

@@ -26,9 +26,10 @@ const DefaultPolicyMaxBodyBytes = 4 << 20
 // A batch needs the union of its messages' scopes. A body that is not JSON
 // gets only the base requirement (no server can execute it either). A body
 // over MaxBodyBytes is refused with 413, and a message the policy cannot read
-// unambiguously (duplicate members, or members like "Method" that some JSON
-// decoders would take for "method") with 400 invalid_request, so that no
-// reading of the body ever bypasses the policy.
+// unambiguously (duplicate members, members like "Method" that some JSON
+// decoders would take for "method", or JSON nested more than 512 levels
+// deep, which other decoders still read) with 400 invalid_request, so that
+// no reading of the body ever bypasses the policy.
 type ScopePolicy struct {
 	// Methods maps a JSON-RPC method ("tools/call", "resources/read", …) to
 	// the scopes it needs.
@@ -107,8 +108,11 @@ func (p *ScopePolicy) scopesFor(r *http.Request, base []string) ([]string, *Erro
 		}
 		return nil
 	})
-	if errors.Is(perr, errAmbiguous) {
+	switch {
+	case errors.Is(perr, errAmbiguous):
 		return nil, newError(CodeInvalidRequest, "The request body is ambiguous: duplicate or case-variant JSON-RPC members.", perr)
+	case errors.Is(perr, errJSONTooDeep):
+		return nil, newError(CodeInvalidRequest, "The request body nests JSON deeper than the scope policy reads.", perr)
 	}
 	// A body that is not valid JSON gets the base requirement: it cannot be executed.
 	return out, nil
@@ -181,7 +185,7 @@ func scanMembers(obj []byte, want map[string]*[]byte) error {
 		}
 		return nil
 	})
-	if errors.Is(err, errAmbiguous) {
+	if errors.Is(err, errAmbiguous) || errors.Is(err, errJSONTooDeep) {
 		return err
 	}
 	if err != nil {

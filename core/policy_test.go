@@ -118,6 +118,25 @@ func TestScopePolicy(t *testing.T) {
 	})
 }
 
+func TestScopePolicyDeepBody(t *testing.T) {
+	// encoding/json reads up to 10000 levels: a body nested deeper than the
+	// policy's scanner reads must not pass with the base requirement only.
+	policy := &mcpauth.ScopePolicy{Tools: map[string][]string{"create-todo": {"create:todos"}}}
+	r := newRig(t, rigOptions{bearer: &mcpauth.BearerOptions{Policy: policy}})
+	deep := strings.Repeat("[", 600) + strings.Repeat("]", 600)
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create-todo","arguments":{"x":` + deep + `}}}`,
+		`{"jsonrpc":"2.0","id":` + deep + `,"method":"tools/call","params":{"name":"create-todo"}}`,
+		`[` + deep + `,{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create-todo"}}]`,
+	} {
+		rec := r.request(http.MethodPost, []string{"Bearer " + r.as.Mint(nil)}, body)
+		expect(t, rec, 400, challengeFor("invalid_request", "The request body nests JSON deeper than the scope policy reads.", ""))
+		if r.calls.Load() != 0 {
+			t.Fatal("handler ran")
+		}
+	}
+}
+
 func TestScopePolicyBodyLimit(t *testing.T) {
 	policy := &mcpauth.ScopePolicy{Tools: map[string][]string{"create-todo": {"create:todos"}}, MaxBodyBytes: 1024}
 	r := newRig(t, rigOptions{bearer: &mcpauth.BearerOptions{Policy: policy}})

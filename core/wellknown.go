@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Well-known path segments used in discovery.
@@ -74,7 +75,7 @@ func DiscoveryURLs(issuer string, typ ServerType) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	origin := u.Scheme + "://" + u.Host
+	origin := originOf(u)
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
 	query := ""
 	if u.RawQuery != "" {
@@ -98,11 +99,15 @@ func DiscoveryURLs(issuer string, typ ServerType) ([]string, error) {
 }
 
 // parseIssuer checks that issuer is an absolute http(s) URL with a host and
-// no fragment.
+// no fragment, in UTF-8 (it is compared with the "iss" of JSON documents,
+// which cannot carry other bytes).
 func parseIssuer(issuer string) (*url.URL, error) {
 	u, err := url.Parse(issuer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: issuer %q is not a URL: %v", ErrInvalidConfig, issuer, err)
+	}
+	if !utf8.ValidString(issuer) {
+		return nil, fmt.Errorf("%w: issuer %q is not UTF-8", ErrInvalidConfig, issuer)
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("%w: issuer %q must be an absolute http(s) URL", ErrInvalidConfig, issuer)
@@ -128,7 +133,14 @@ func ResourceMetadataURL(resource string) (string, error) {
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return "", fmt.Errorf("%w: resource %q is not an absolute URL", ErrInvalidConfig, resource)
 	}
-	return u.Scheme + "://" + u.Host + resourceMetadataPath(u), nil
+	return originOf(u) + resourceMetadataPath(u), nil
+}
+
+// originOf returns scheme://host of u. A '%' in the host (the zone of an
+// IPv6 address, "[fe80::1%25en0]", which url.Parse unescapes) is escaped
+// again, so that the URLs built on it parse back.
+func originOf(u *url.URL) string {
+	return u.Scheme + "://" + strings.ReplaceAll(u.Host, "%", "%25")
 }
 
 // resourceMetadataPath is the path part of [ResourceMetadataURL].
