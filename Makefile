@@ -40,3 +40,17 @@ soak:
 ## wrk from Debian's packages and the npm packages if missing). EXAMPLE=gin ROUNDS=3 DURATION=10s
 bench-load:
 	bash bench/load/run.sh
+
+.PHONY: fuzz
+
+## fuzz: every fuzz target of every package, one after another, each for
+## FUZZTIME (make fuzz FUZZTIME=2m). The seed corpora (testdata/fuzz/) also
+## run in `make test`; inputs the fuzzer finds interesting stay in Go's cache.
+fuzz:
+	@set -e; for m in $(MODULES); do (cd $$m && \
+	  for p in $$($(GO) list ./... 2>/dev/null); do \
+	    for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz' || true); do \
+	      echo "go test -fuzz=^$$f\$$ -fuzztime=$(FUZZTIME) $$p"; \
+	      $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$p; \
+	    done; \
+	  done); done
