@@ -1,0 +1,151 @@
+package mcpauth_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	mcpauth "github.com/mcp-auth/go/core"
+)
+
+// metadataPaths are where a root issuer's metadata is discovered.
+var metadataPaths = []string{mcpauth.OAuthWellKnownPath, mcpauth.OIDCWellKnownPath}
+
+// newDiscoveryRig is a rig whose authorization server is discovered on
+// first use, through a client with a short timeout.
+func newDiscoveryRig(t *testing.T) *rig {
+	return newRig(t, rigOptions{lazy: true, resource: func(p *mcpauth.ProtectedResource) {
+		client := &http.Client{Timeout: 200 * time.Millisecond}
+		p.AuthServers[0] = mcpauth.DiscoverAuthServer(p.AuthServers[0].Issuer(), mcpauth.ServerTypeAuto, &mcpauth.DiscoveryOptions{HTTPClient: client})
+	}})
+}
+
+func TestHostileMetadata(t *testing.T) {
+	evil, evilHits := countingServer(t, []byte(`{}`))
+	unusable := `{"error":"server_error","error_description":"The authorization server's metadata cannot be used.","error_code":"server_error"}`
+	tests := []struct {
+		name    string
+		handler func(r *rig) http.HandlerFunc
+		status  int
+	}{
+		{"over 1 MiB", func(r *rig) http.HandlerFunc {
+			doc := r.as.Metadata()
+			doc["pad"] = strings.Repeat("a", mcpauth.MaxResponseBytes)
+			b, _ := json.Marshal(doc)
+			return writeBody(string(b))
+		}, 500},
+		{"a body that never ends", func(*rig) http.HandlerFunc { return endless(t) }, 503},
+		{"a flood that never ends", func(*rig) http.HandlerFunc { return flood }, 500},
+		{"redirect loop", func(*rig) http.HandlerFunc {
+			return func(w http.ResponseWriter, req *http.Request) { http.Redirect(w, req, req.URL.Path, http.StatusFound) }
+		}, 500},
+		{"redirect to another host", func(*rig) http.HandlerFunc {
+			return func(w http.ResponseWriter, req *http.Request) {
+				http.Redirect(w, req, evil.URL+req.URL.Path, http.StatusFound)
+			}
+		}, 500},
+		{"HTML", func(*rig) http.HandlerFunc { return writeBody("<html>maintenance</html>") }, 500},
+		{"issuer of an impostor", func(r *rig) http.HandlerFunc {
+			doc := r.as.Metadata()
+			doc["issuer"] = "https://impostor.example.com"
+			b, _ := json.Marshal(doc)
+			return writeBody(string(b))
+		}, 500},
+		{"issuer with a trailing slash", func(r *rig) http.HandlerFunc {
+			doc := r.as.Metadata()
+			doc["issuer"] = r.as.Issuer + "/"
+			b, _ := json.Marshal(doc)
+			return writeBody(string(b))
+		}, 500},
+		{"500", func(*rig) http.HandlerFunc {
+			return func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "internal detail", 500) }
+		}, 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newDiscoveryRig(t)
+			misbehave(r, metadataPaths, tt.handler(r))
+			rec := r.bearer(r.as.Mint(nil))
+			if tt.status == 503 {
+				expectUnavailable(t, rec)
+			} else {
+				expect(t, rec, 500, "")
+				if rec.Body.String() != unusable {
+					t.Fatalf("body %s", rec.Body)
+				}
+			}
+			host := strings.TrimPrefix(r.as.URL, "http://")
+			for _, leak := range []string{host, "mcpauth", "impostor", "internal detail"} {
+				if strings.Contains(rec.Body.String(), leak) {
+					t.Fatalf("the answer leaks %q: %s", leak, rec.Body)
+				}
+			}
+			if r.calls.Load() != 0 || evilHits.Load() != 0 || r.jwksRequests() != 0 {
+				t.Fatalf("handler ran %d times; attacker's server got %d requests; key set fetched %d times",
+					r.calls.Load(), evilHits.Load(), r.jwksRequests())
+			}
+			// A failed discovery is not remembered: the next request tries again.
+			misbehave(r, nil, nil)
+			expect(t, r.bearer(r.as.Mint(nil)), 200, "")
+		})
+	}
+}
+
+// TestFlappingAuthorizationServer has the metadata and key-set endpoints fail
+// with 500 and recover, in turn: 503 with Retry-After while a request needs
+// what cannot be fetched, cached keys answering while the key set is down,
+// and normal answers as soon as the server is back.
+func TestFlappingAuthorizationServer(t *testing.T) {
+	r := newDiscoveryRig(t)
+	var metadataDown, keysDown atomic.Bool
+	r.as.SetIntercept(func(w http.ResponseWriter, req *http.Request) bool {
+		down := keysDown.Load() && req.URL.Path == r.as.Path("/jwks")
+		for _, p := range metadataPaths {
+			down = down || (metadataDown.Load() && req.URL.Path == p)
+		}
+		if down {
+			http.Error(w, "upstream failure", http.StatusInternalServerError)
+		}
+		return down
+	})
+	steps := []struct {
+		name           string
+		metadata, keys bool // up
+		advance        time.Duration
+		newKey         bool
+		status         int
+	}{
+		{name: "metadata down at start", keys: true, status: 503},
+		{name: "metadata back", metadata: true, keys: true, status: 200},
+		{name: "key set down, keys cached", metadata: true, advance: mcpauth.DefaultJWKSRefreshInterval, status: 200},
+		{name: "key set still down, cached keys again", metadata: true, status: 200},
+		{name: "key set down, a new key", metadata: true, advance: mcpauth.DefaultJWKSMinRefreshInterval, newKey: true, status: 503},
+		{name: "key set back", metadata: true, keys: true, advance: mcpauth.DefaultJWKSMinRefreshInterval, status: 200},
+		{name: "both down, everything known", status: 200},
+	}
+	for _, s := range steps {
+		metadataDown.Store(!s.metadata)
+		keysDown.Store(!s.keys)
+		r.clock.Advance(s.advance)
+		if s.newKey {
+			k, err := r.as.AddKey("ES256")
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.as.UseKey(k)
+		}
+		before := r.calls.Load()
+		rec := r.bearer(r.as.Mint(nil))
+		if s.status == 503 {
+			expectUnavailable(t, rec)
+		} else {
+			expect(t, rec, s.status, "")
+		}
+		if ran := r.calls.Load() != before; ran != (s.status == 200) {
+			t.Fatalf("%s: handler ran: %v", s.name, ran)
+		}
+	}
+}
