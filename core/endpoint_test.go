@@ -347,3 +347,31 @@ func libraryGoroutines() string {
 	}
 	return strings.Join(out, "\n\n")
 }
+
+func TestEscapedResourcePath(t *testing.T) {
+	as := authtest.NewServer(nil)
+	defer as.Close()
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, ProtectedResources: []mcpauth.ProtectedResource{{
+		Metadata:    mcpauth.ProtectedResourceMetadata{Resource: "https://mcp.example.com/caf%C3%A9"},
+		AuthServers: []*mcpauth.AuthServer{mcpauth.NewAuthServer(manualConfig(as))},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer auth.Close()
+	routes := auth.MetadataRoutes()
+	if routes[0].Path != "/.well-known/oauth-protected-resource/café" || routes[0].EscapedPath != "/.well-known/oauth-protected-resource/caf%C3%A9" {
+		t.Fatalf("route %+v", routes[0])
+	}
+	if u, _ := auth.ResourceMetadataURL(""); u != "https://mcp.example.com/.well-known/oauth-protected-resource/caf%C3%A9" {
+		t.Fatalf("metadata URL %q", u)
+	}
+	// A router matching decoded paths (net/http's ServeMux) serves it at Path.
+	mux := http.NewServeMux()
+	mux.Handle(routes[0].Path, routes[0].Handler)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "https://mcp.example.com/.well-known/oauth-protected-resource/caf%C3%A9", nil))
+	if rec.Code != 200 {
+		t.Fatalf("ServeMux with the route's Path: %d", rec.Code)
+	}
+}

@@ -2,6 +2,7 @@ package mcpauth
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 )
@@ -10,9 +11,12 @@ import (
 // (matched exactly, whatever the host) and its handler. Adapters register
 // each route natively; [Auth.MetadataHandler] serves them all.
 type MetadataRoute struct {
-	// Path is the URL path, for example
-	// "/.well-known/oauth-protected-resource/mcp".
+	// Path is the URL path, decoded as routers match it (net/http's
+	// r.URL.Path), for example "/.well-known/oauth-protected-resource/mcp".
 	Path string
+	// EscapedPath is the same path as it appears in URLs (it differs from
+	// Path only for a resource path with escapes, such as /caf%C3%A9).
+	EscapedPath string
 	// Handler answers GET and HEAD with the document (200,
 	// application/json, Access-Control-Allow-Origin: *), OPTIONS with a CORS
 	// preflight answer (204), and other methods with 405 and an Allow header.
@@ -29,12 +33,16 @@ type metadataHandler struct {
 
 func newMetadataHandler(a *Auth) *metadataHandler {
 	h := &metadataHandler{byPath: map[string]http.Handler{}}
-	add := func(path string, handler http.Handler) {
-		if _, dup := h.byPath[path]; dup {
+	add := func(escaped string, handler http.Handler) {
+		if _, dup := h.byPath[escaped]; dup {
 			return
 		}
-		h.byPath[path] = handler
-		h.routes = append(h.routes, MetadataRoute{Path: path, Handler: handler})
+		path, err := url.PathUnescape(escaped)
+		if err != nil {
+			path = escaped
+		}
+		h.byPath[escaped] = handler
+		h.routes = append(h.routes, MetadataRoute{Path: path, EscapedPath: escaped, Handler: handler})
 	}
 	if a.legacy {
 		add(OAuthWellKnownPath, &legacyMetadata{server: a.legacyServer(), auth: a})

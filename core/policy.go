@@ -24,12 +24,13 @@ const DefaultPolicyMaxBodyBytes = 4 << 20
 // The operation is read from the request body (a JSON-RPC message or batch),
 // never from headers alone, and the body is restored for the next handler.
 // A batch needs the union of its messages' scopes. A body that is not JSON
-// gets only the base requirement (no server can execute it either). A body
-// over MaxBodyBytes is refused with 413, and a message the policy cannot read
-// unambiguously (duplicate members, members like "Method" that some JSON
-// decoders would take for "method", or JSON nested more than 512 levels
-// deep, which other decoders still read) with 400 invalid_request, so that
-// no reading of the body ever bypasses the policy.
+// at all gets only the base requirement (no server can execute it either). A
+// body over MaxBodyBytes is refused with 413, and one the policy cannot read
+// unambiguously with 400 invalid_request: duplicate members, members like
+// "Method" that some JSON decoders would take for "method", JSON nested more
+// than 512 levels deep (which other decoders still read), and an object or
+// array that is broken or followed by more data (which a streaming decoder
+// might still execute). So no reading of the body ever bypasses the policy.
 type ScopePolicy struct {
 	// Methods maps a JSON-RPC method ("tools/call", "resources/read", …) to
 	// the scopes it needs.
@@ -113,8 +114,13 @@ func (p *ScopePolicy) scopesFor(r *http.Request, base []string) ([]string, *Erro
 		return nil, newError(CodeInvalidRequest, "The request body is ambiguous: duplicate or case-variant JSON-RPC members.", perr)
 	case errors.Is(perr, errJSONTooDeep):
 		return nil, newError(CodeInvalidRequest, "The request body nests JSON deeper than the scope policy reads.", perr)
+	case perr != nil && (startsWith(body, '{') || startsWith(body, '[')):
+		// Broken JSON, or JSON followed by more data: a lenient or streaming
+		// decoder downstream might still execute a message the policy cannot
+		// read, so the body is refused rather than given the base requirement.
+		return nil, newError(CodeInvalidRequest, "The request body is not a well-formed JSON-RPC message.", perr)
 	}
-	// A body that is not valid JSON gets the base requirement: it cannot be executed.
+	// A body that is not JSON at all gets the base requirement: no server executes it.
 	return out, nil
 }
 
@@ -131,6 +137,9 @@ func (p *ScopePolicy) visitMessages(body []byte, fn func(method string, params [
 }
 
 func visitMessage(msg []byte, fn func(method string, params []byte) error) error {
+	if !startsWith(msg, '{') {
+		return nil // a batch element that is not an object is no request
+	}
 	var method, params []byte
 	err := scanMembers(msg, map[string]*[]byte{"method": &method, "params": &params})
 	if err != nil || method == nil {
@@ -150,8 +159,8 @@ func operationTarget(method string, params []byte) (name, uri string, err error)
 	default:
 		return "", "", nil
 	}
-	if params == nil {
-		return "", "", nil
+	if !startsWith(params, '{') {
+		return "", "", nil // absent, or not an object: no server executes it
 	}
 	var rawName, rawURI []byte
 	if err := scanMembers(params, map[string]*[]byte{"name": &rawName, "uri": &rawURI}); err != nil {
@@ -170,7 +179,7 @@ func operationTarget(method string, params []byte) (name, uri string, err error)
 // wanted member that occurs twice, or a member equal to a wanted one but for
 // case, makes the message ambiguous.
 func scanMembers(obj []byte, want map[string]*[]byte) error {
-	err := scanObject(obj, func(name string, value []byte) error {
+	return scanObject(obj, func(name string, value []byte) error {
 		if dst, ok := want[name]; ok {
 			if *dst != nil {
 				return errAmbiguous
@@ -185,15 +194,12 @@ func scanMembers(obj []byte, want map[string]*[]byte) error {
 		}
 		return nil
 	})
-	if errors.Is(err, errAmbiguous) || errors.Is(err, errJSONTooDeep) {
-		return err
-	}
-	if err != nil {
-		for _, dst := range want {
-			*dst = nil
-		}
-	}
-	return nil
+}
+
+// startsWith reports whether the first non-space byte of data is c.
+func startsWith(data []byte, c byte) bool {
+	i := skipSpace(data, 0)
+	return i < len(data) && data[i] == c
 }
 
 // readBody reads r's body up to limit bytes and restores it for the next

@@ -101,6 +101,29 @@ func TestScopePolicy(t *testing.T) {
 	t.Run("no token: 401 names the scopes of the operation", func(t *testing.T) {
 		expect(t, r.request(http.MethodPost, nil, call("create-todo")), 401, challengeFor("", "", "mcp tools create:todos"))
 	})
+	t.Run("broken or trailing JSON refused", func(t *testing.T) {
+		for _, body := range []string{
+			strings.Replace(toolsCall, "%s", "create-todo", 1) + ` {"jsonrpc":"2.0","id":2,"method":"ping"}`,
+			strings.Replace(toolsCall, "%s", "create-todo", 1) + "x",
+			`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create-todo"`,
+			`[` + strings.Replace(toolsCall, "%s", "create-todo", 1),
+		} {
+			before := r.calls.Load()
+			rec := r.request(http.MethodPost, []string{"Bearer " + r.as.Mint(authtest.Claims{"scope": "mcp tools"})}, body)
+			expect(t, rec, 400, challengeFor("invalid_request", "The request body is not a well-formed JSON-RPC message.", "mcp"))
+			if r.calls.Load() != before {
+				t.Fatal("handler ran")
+			}
+		}
+	})
+	t.Run("batch elements that are not objects are skipped, the rest counted", func(t *testing.T) {
+		body := `[1, "x", null, ` + strings.Replace(toolsCall, "%s", "create-todo", 1) + `]`
+		expect(t, r.request(http.MethodPost, []string{"Bearer " + r.as.Mint(authtest.Claims{"scope": "mcp tools"})}, body), 403, forbidden("mcp tools create:todos"))
+	})
+	t.Run("params that are not an object name no target", func(t *testing.T) {
+		body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":["create-todo"]}`
+		expect(t, r.request(http.MethodPost, []string{"Bearer " + r.as.Mint(authtest.Claims{"scope": "mcp tools"})}, body), 200, "")
+	})
 	t.Run("ambiguous members refused", func(t *testing.T) {
 		for _, body := range []string{
 			`{"jsonrpc":"2.0","id":1,"method":"tools/list","METHOD":"tools/call","params":{"name":"create-todo"}}`,
