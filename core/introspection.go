@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -158,6 +159,13 @@ func introspectionFailure(err error) *Error {
 		e := newError(CodeTemporarilyUnavailable, "The authorization server cannot introspect tokens right now.", err)
 		e.RetryAfter = time.Second
 		return e
+	}
+	var fe *FetchError
+	if errors.As(err, &fe) && fe.StatusCode == http.StatusBadRequest {
+		// The server will not introspect this token: oidc-provider, for one,
+		// answers 400 unsupported_token_type for a JWT. It is not a token
+		// this resource can accept, and the client should get another one.
+		return newError(CodeInvalidToken, "The authorization server refused to introspect the access token.", err)
 	}
 	return newError(CodeServerError, "The token introspection failed.", err)
 }

@@ -169,6 +169,24 @@ func TestIntrospectionVerifier(t *testing.T) {
 			t.Fatal("revoked token accepted after the cache lifetime")
 		}
 	})
+	t.Run("introspection refused: 401 for 400, 500 for the resource server's own credentials", func(t *testing.T) {
+		for _, c := range []struct {
+			status int
+			code   mcpauth.Code
+		}{{400, mcpauth.CodeInvalidToken}, {401, mcpauth.CodeServerError}} {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(c.status)
+				w.Write([]byte(`{"error":"unsupported_token_type"}`))
+			}))
+			v, _ := mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{Endpoint: srv.URL})
+			_, err := v.Verify(context.Background(), "a.jwt.token", &mcpauth.VerifyRequest{AuthServers: []*mcpauth.AuthServer{server}})
+			srv.Close()
+			if e := mcpauth.AsError(err); e == nil || e.Code != c.code {
+				t.Errorf("introspection answered %d: %v", c.status, err)
+			}
+		}
+	})
 	t.Run("endpoint down: 503", func(t *testing.T) {
 		v, _ := mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{Endpoint: "http://127.0.0.1:1/introspect"})
 		_, err := v.Verify(context.Background(), "x", &mcpauth.VerifyRequest{AuthServers: []*mcpauth.AuthServer{server}})
