@@ -67,6 +67,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		}
 		a.Config.Issuer = a.Dev.Issuer
 	}
+	server := mcpauth.DiscoverAuthServer(a.Config.Issuer, a.Config.IssuerType, nil)
 	a.Auth, err = mcpauth.New(mcpauth.Config{
 		ProtectedResources: []mcpauth.ProtectedResource{{
 			Metadata: mcpauth.ProtectedResourceMetadata{
@@ -74,7 +75,7 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 				ScopesSupported: todo.Scopes,
 				ResourceName:    "Todo manager (MCP Auth for Go example)",
 			},
-			AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer(a.Config.Issuer, a.Config.IssuerType, nil)},
+			AuthServers: []*mcpauth.AuthServer{server},
 		}},
 		JWKS:   mcpauth.JWKSOptions{MinRefreshInterval: cfg.JWKSMinRefresh},
 		Logger: log,
@@ -84,8 +85,23 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Bearer = &mcpauth.BearerOptions{Policy: todo.Policy}
-	server := todo.NewServer(todo.NewStore())
-	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, &mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+	if cfg.IntrospectClientID != "" {
+		// Opaque tokens: ask the authorization server (RFC 7662). The
+		// issuer, audience, expiry and scopes of its answer are checked
+		// like a JWT's.
+		a.Bearer.Verifier, err = mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{
+			Server:       server,
+			ClientID:     cfg.IntrospectClientID,
+			ClientSecret: cfg.IntrospectClientSecret,
+			CacheTTL:     cfg.IntrospectCacheTTL,
+		})
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	tools := todo.NewServer(todo.NewStore())
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return tools }, &mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
 	a.MCP = gosdkauth.Bridge(sdk)
 	return a, nil
 }

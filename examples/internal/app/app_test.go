@@ -17,7 +17,7 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:3001", IssuerType: mcpauth.ServerTypeAuto, JWKSMinRefresh: 30 * time.Second}
+	want := Config{Addr: "127.0.0.1:3001", IssuerType: mcpauth.ServerTypeAuto, JWKSMinRefresh: 30 * time.Second, IntrospectCacheTTL: time.Minute}
 	if cfg != want {
 		t.Fatalf("defaults %+v", cfg)
 	}
@@ -33,7 +33,19 @@ func TestParseConfig(t *testing.T) {
 	if err != nil || cfg.Issuer != "https://flag.example.com" || cfg.IssuerType != mcpauth.ServerTypeOAuth || cfg.JWKSMinRefresh != time.Second || cfg.Addr != "127.0.0.1:4000" {
 		t.Fatalf("flags %+v %v", cfg, err)
 	}
-	for _, args := range [][]string{{"-issuer-type", "saml"}, {"-jwks-min-refresh", "soon"}, {"-jwks-min-refresh", "-1s"}, {"-nope"}, {"extra"}} {
+	// Introspection, by variable and by flag.
+	env = map[string]string{"MCPAUTH_INTROSPECT_CLIENT_ID": "rs", "MCPAUTH_INTROSPECT_CLIENT_SECRET": "s3cret", "MCPAUTH_INTROSPECT_CACHE_TTL": "5s"}
+	cfg, err = ParseConfig("x", nil, getenv, io.Discard)
+	if err != nil || cfg.IntrospectClientID != "rs" || cfg.IntrospectClientSecret != "s3cret" || cfg.IntrospectCacheTTL != 5*time.Second {
+		t.Fatalf("introspection environment %+v %v", cfg, err)
+	}
+	cfg, err = ParseConfig("x", []string{"-introspect-client-id", "rs2", "-introspect-cache-ttl", "250ms"}, getenv, io.Discard)
+	if err != nil || cfg.IntrospectClientID != "rs2" || cfg.IntrospectClientSecret != "s3cret" || cfg.IntrospectCacheTTL != 250*time.Millisecond {
+		t.Fatalf("introspection flags %+v %v", cfg, err)
+	}
+	env = map[string]string{}
+	for _, args := range [][]string{{"-issuer-type", "saml"}, {"-jwks-min-refresh", "soon"}, {"-jwks-min-refresh", "-1s"}, {"-nope"}, {"extra"},
+		{"-introspect-cache-ttl", "0s"}, {"-introspect-client-secret", "orphan"}} {
 		if _, err := ParseConfig("x", args, getenv, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
 		}
@@ -68,5 +80,31 @@ func TestBanner(t *testing.T) {
 	PrintBanner(&b, "gin", c)
 	if c.Dev != nil || strings.Contains(b.String(), "DEVELOPMENT") || !strings.Contains(b.String(), "https://auth.example.com") {
 		t.Fatalf("with an issuer:\n%s", b.String())
+	}
+}
+
+func TestIntrospectionMode(t *testing.T) {
+	a, err := New(Config{Addr: "127.0.0.1:0", Issuer: "https://auth.example.com", JWKSMinRefresh: time.Second,
+		IntrospectClientID: "rs", IntrospectClientSecret: "s3cret", IntrospectCacheTTL: 5 * time.Second}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, ok := a.Bearer.Verifier.(*mcpauth.IntrospectionVerifier); !ok {
+		t.Fatalf("verifier %T", a.Bearer.Verifier)
+	}
+	var b strings.Builder
+	PrintBanner(&b, "chi", a)
+	if !strings.Contains(b.String(), "introspection (RFC 7662) as client rs, answers reused for 5s") {
+		t.Fatalf("banner:\n%s", b.String())
+	}
+	// Without a client ID, tokens are JWTs (the default verifier).
+	c, err := New(Config{Addr: "127.0.0.1:0", Issuer: "https://auth.example.com", JWKSMinRefresh: time.Second}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Bearer.Verifier != nil {
+		t.Fatalf("verifier %T without introspection", c.Bearer.Verifier)
 	}
 }

@@ -26,6 +26,20 @@ type Config struct {
 	// JWKSMinRefresh is the least time between key-set fetches
 	// (-jwks-min-refresh, MCPAUTH_JWKS_MIN_REFRESH); default 30s.
 	JWKSMinRefresh time.Duration
+	// IntrospectClientID, when set, verifies tokens by RFC 7662
+	// introspection at the issuer's introspection_endpoint instead of as
+	// JWTs, authenticating as this client (-introspect-client-id,
+	// MCPAUTH_INTROSPECT_CLIENT_ID): for authorization servers that issue
+	// opaque access tokens.
+	IntrospectClientID string
+	// IntrospectClientSecret is that client's secret
+	// (-introspect-client-secret, MCPAUTH_INTROSPECT_CLIENT_SECRET; prefer
+	// the variable, which other users cannot read from the process list).
+	IntrospectClientSecret string
+	// IntrospectCacheTTL bounds how long an introspection answer is reused
+	// (-introspect-cache-ttl, MCPAUTH_INTROSPECT_CACHE_TTL); default 1m. A
+	// revoked token stays accepted for at most this long.
+	IntrospectCacheTTL time.Duration
 }
 
 // ParseConfig reads args (without the program name) and the environment
@@ -44,6 +58,9 @@ func ParseConfig(name string, args []string, getenv func(string) string, output 
 	typ := fs.String("issuer-type", env("MCPAUTH_ISSUER_TYPE", "auto"), "metadata discovery: auto, oauth or oidc (MCPAUTH_ISSUER_TYPE)")
 	resource := fs.String("resource", env("MCPAUTH_RESOURCE", ""), "resource identifier; default http://<addr>/mcp (MCPAUTH_RESOURCE)")
 	refresh := fs.String("jwks-min-refresh", env("MCPAUTH_JWKS_MIN_REFRESH", "30s"), "least time between key-set fetches (MCPAUTH_JWKS_MIN_REFRESH)")
+	introspectID := fs.String("introspect-client-id", env("MCPAUTH_INTROSPECT_CLIENT_ID", ""), "verify tokens by introspection, as this client; empty: tokens are JWTs (MCPAUTH_INTROSPECT_CLIENT_ID)")
+	introspectSecret := fs.String("introspect-client-secret", env("MCPAUTH_INTROSPECT_CLIENT_SECRET", ""), "the introspecting client's secret (MCPAUTH_INTROSPECT_CLIENT_SECRET)")
+	introspectTTL := fs.String("introspect-cache-ttl", env("MCPAUTH_INTROSPECT_CACHE_TTL", "1m"), "longest reuse of an introspection answer (MCPAUTH_INTROSPECT_CACHE_TTL)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -54,9 +71,25 @@ func ParseConfig(name string, args []string, getenv func(string) string, output 
 	if err != nil {
 		return Config{}, err
 	}
-	d, err := time.ParseDuration(*refresh)
-	if err != nil || d <= 0 {
-		return Config{}, fmt.Errorf("-jwks-min-refresh: %q is not a positive duration", *refresh)
+	d, err := positiveDuration("-jwks-min-refresh", *refresh)
+	if err != nil {
+		return Config{}, err
 	}
-	return Config{Addr: *addr, Issuer: *issuer, IssuerType: t, Resource: *resource, JWKSMinRefresh: d}, nil
+	ttl, err := positiveDuration("-introspect-cache-ttl", *introspectTTL)
+	if err != nil {
+		return Config{}, err
+	}
+	if *introspectID == "" && *introspectSecret != "" {
+		return Config{}, fmt.Errorf("-introspect-client-secret without -introspect-client-id")
+	}
+	return Config{Addr: *addr, Issuer: *issuer, IssuerType: t, Resource: *resource, JWKSMinRefresh: d,
+		IntrospectClientID: *introspectID, IntrospectClientSecret: *introspectSecret, IntrospectCacheTTL: ttl}, nil
+}
+
+func positiveDuration(flag, s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive duration", flag, s)
+	}
+	return d, nil
 }

@@ -44,6 +44,9 @@ func Main(name string, routes func(*App) http.Handler) {
 func PrintBanner(w io.Writer, name string, a *App) {
 	fmt.Fprintf(w, "MCP Auth for Go example (%s): MCP endpoint %s/mcp\n", name, a.URL())
 	fmt.Fprintf(w, "  protected resource metadata: %s/.well-known/oauth-protected-resource/mcp\n", a.URL())
+	if a.Config.IntrospectClientID != "" {
+		fmt.Fprintf(w, "  verifying tokens by introspection (RFC 7662) as client %s, answers reused for %s\n", a.Config.IntrospectClientID, a.Config.IntrospectCacheTTL)
+	}
 	if a.Dev == nil {
 		fmt.Fprintf(w, "  trusting the authorization server %s\n", a.Config.Issuer)
 		return

@@ -92,7 +92,22 @@ func caller(req *mcp.CallToolRequest) (*mcpauth.AuthInfo, error) {
 	if info == nil {
 		return nil, errNoIdentity
 	}
+	if ownerOf(info) == "" {
+		return nil, errors.New("the access token names neither a subject nor a client")
+	}
 	return info, nil
+}
+
+// ownerOf is whom the caller's todos belong to: the token's subject or,
+// when it has none, its client. An introspection answer need not carry
+// "sub" (RFC 7662 §2.2), and oidc-provider's answers for client_credentials
+// tokens do not, whereas a JWT for the same client names it as its subject
+// (RFC 9068 §2.2): either way the client owns its todos.
+func ownerOf(info *mcpauth.AuthInfo) string {
+	if info.Subject != "" {
+		return info.Subject
+	}
+	return info.ClientID
 }
 
 // NewServer returns the MCP server with the four tools.
@@ -126,7 +141,7 @@ func (s *Store) create(ctx context.Context, req *mcp.CallToolRequest, args Creat
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.next++
-	t := Todo{ID: fmt.Sprintf("todo-%d", s.next), Content: args.Content, OwnerID: info.Subject, CreatedAt: s.now().UTC().Format(time.RFC3339)}
+	t := Todo{ID: fmt.Sprintf("todo-%d", s.next), Content: args.Content, OwnerID: ownerOf(info), CreatedAt: s.now().UTC().Format(time.RFC3339)}
 	s.todos = append(s.todos, t)
 	return nil, t, nil
 }
@@ -141,7 +156,7 @@ func (s *Store) list(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) 
 	defer s.mu.Unlock()
 	out := List{Todos: []Todo{}}
 	for _, t := range s.todos {
-		if all || t.OwnerID == info.Subject {
+		if all || t.OwnerID == ownerOf(info) {
 			out.Todos = append(out.Todos, t)
 		}
 	}
@@ -160,7 +175,7 @@ func (s *Store) delete(ctx context.Context, req *mcp.CallToolRequest, args Delet
 		return nil, Todo{}, fmt.Errorf("todo %q does not exist", args.ID)
 	}
 	t := s.todos[i]
-	if t.OwnerID != info.Subject && !info.HasScopes(ScopeDelete) {
+	if t.OwnerID != ownerOf(info) && !info.HasScopes(ScopeDelete) {
 		return nil, Todo{}, fmt.Errorf("todo %q is not yours, and deleting others' todos needs the %s scope", args.ID, ScopeDelete)
 	}
 	s.todos = slices.Delete(s.todos, i, i+1)
