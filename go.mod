@@ -70,3 +70,6 @@ replace (
 	github.com/mcp-auth/go/ginauth => ./ginauth
 	github.com/mcp-auth/go/gosdkauth => ./gosdkauth
 )
+
+// The npm packages of the interoperability tests are never Go packages.
+ignore ./interop/node_modules
