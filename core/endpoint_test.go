@@ -328,6 +328,11 @@ func TestCloseStopsGoroutines(t *testing.T) {
 		t.Fatal("the check sees no background refresh before Close")
 	}
 	r.auth.Close()
+	// Close waited for every goroutine to finish its work; let those still
+	// unwinding (deferred calls after Done) exit before looking.
+	for i := 0; i < 10000 && libraryGoroutines() != ""; i++ {
+		runtime.Gosched()
+	}
 	if stacks := libraryGoroutines(); stacks != "" {
 		t.Fatalf("goroutines left after Close:\n%s", stacks)
 	}

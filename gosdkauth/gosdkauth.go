@@ -10,8 +10,8 @@
 //
 //	info := gosdkauth.AuthInfo(req.Extra.TokenInfo) // the full *mcpauth.AuthInfo
 //
-// TokenInfo.UserID is the issuer and subject, so the SDK binds each session
-// to its user.
+// TokenInfo.UserID names the issuer and the subject (or, for a token
+// without one, the client), so the SDK binds each session to its user.
 package gosdkauth
 
 import (
@@ -78,9 +78,19 @@ func TokenInfo(info *mcpauth.AuthInfo) *auth.TokenInfo {
 }
 
 // UserID identifies the user of info across authorization servers:
-// "<issuer>#<subject>" (an issuer never contains "#").
+// "<issuer>#sub=<subject>", or "<issuer>#client_id=<client ID>" for a token
+// without a subject (introspection answers for client-credentials tokens may
+// have none), so that such clients are not all one user. An issuer never
+// contains "#". It is "" when the token names neither, which leaves an SDK
+// session unbound.
 func UserID(info *mcpauth.AuthInfo) string {
-	return info.Issuer + "#" + info.Subject
+	switch {
+	case info.Subject != "":
+		return info.Issuer + "#sub=" + info.Subject
+	case info.ClientID != "":
+		return info.Issuer + "#client_id=" + info.ClientID
+	}
+	return ""
 }
 
 // AuthInfo returns the full identity from a TokenInfo made by the bridge

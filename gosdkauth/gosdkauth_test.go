@@ -117,7 +117,7 @@ func TestBridge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Subject != "alice" || w.Issuer != as.Issuer || w.UserID != as.Issuer+"#alice" || strings.Join(w.Scopes, " ") != "read write" || w.Expires == 0 {
+	if w.Subject != "alice" || w.Issuer != as.Issuer || w.UserID != as.Issuer+"#sub=alice" || strings.Join(w.Scopes, " ") != "read write" || w.Expires == 0 {
 		t.Fatalf("tool saw %+v", w)
 	}
 	// Another user's token on alice's session: the SDK refuses (session bound to its user).
@@ -178,8 +178,20 @@ func TestBridgeAloneRefuses(t *testing.T) {
 func TestTokenInfoRoundTrip(t *testing.T) {
 	info := &mcpauth.AuthInfo{Issuer: "https://a.example", Subject: "s", Scopes: []string{"x"}, ExpiresAt: time.Unix(1e9, 0)}
 	ti := gosdkauth.TokenInfo(info)
-	if gosdkauth.AuthInfo(ti) != info || ti.UserID != "https://a.example#s" || !ti.Expiration.Equal(info.ExpiresAt) {
+	if gosdkauth.AuthInfo(ti) != info || ti.UserID != "https://a.example#sub=s" || !ti.Expiration.Equal(info.ExpiresAt) {
 		t.Fatalf("%+v", ti)
+	}
+	for _, tt := range []struct {
+		info mcpauth.AuthInfo
+		want string
+	}{
+		{mcpauth.AuthInfo{Issuer: "https://a.example", Subject: "x", ClientID: "c"}, "https://a.example#sub=x"},
+		{mcpauth.AuthInfo{Issuer: "https://a.example", ClientID: "x"}, "https://a.example#client_id=x"},
+		{mcpauth.AuthInfo{Issuer: "https://a.example"}, ""},
+	} {
+		if got := gosdkauth.UserID(&tt.info); got != tt.want {
+			t.Errorf("UserID(%+v) = %q, want %q", tt.info, got, tt.want)
+		}
 	}
 	if gosdkauth.AuthInfo(nil) != nil {
 		t.Fatal("nil TokenInfo")

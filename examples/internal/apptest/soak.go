@@ -145,10 +145,15 @@ func Soak(t *testing.T, routes func(*app.App) http.Handler, d time.Duration) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The first probe may join a key-set fetch that began before the
+			// key was published; a later one starts its own (50 ms apart).
 			probe := dev.MintWith(authtest.MintOptions{Key: k, Claims: authtest.Claims{"aud": s.Resource, "scope": "read:todos"}})
-			if status, _, _ := send(probe, call("get-todos")); status == 200 {
-				signing.Store(k)
-				rotations++
+			for range 200 {
+				if status, _, _ := send(probe, call("get-todos")); status == 200 {
+					signing.Store(k)
+					rotations++
+					break
+				}
 			}
 		case 1:
 			dev.Stop()
