@@ -14,6 +14,7 @@ type Auth struct {
 	resources []*resource
 	legacy    bool
 	jwt       *jwtVerifier
+	tokens    *tokenCache // nil when disabled
 	bg        *background
 	servers   []*AuthServer
 	log       *slog.Logger
@@ -53,6 +54,7 @@ func New(cfg Config) (*Auth, error) {
 		log:   a.log,
 		now:   a.now,
 	})
+	a.tokens = newTokenCache(cfg.TokenCache)
 	for _, r := range resources {
 		for _, s := range r.servers {
 			a.addServer(s)

@@ -7,6 +7,11 @@ import (
 
 // AuthInfo is the verified identity of a request, handed to handlers through
 // the request's context ([FromContext]).
+//
+// Each request gets its own AuthInfo, but Audience, Scopes and Claims may be
+// shared with other requests bearing the same token (the verified-token
+// cache and the introspection cache reuse them): read them, never modify
+// them.
 type AuthInfo struct {
 	// Token is the raw bearer token. It is never encoded to JSON.
 	Token string `json:"-"`

@@ -23,6 +23,7 @@ type tokenClaims struct {
 	nbf, iat *time.Time
 	clientID string
 	scopes   []string
+	size     int // length of the JSON text
 }
 
 // claimError is a malformed claim set.
@@ -33,6 +34,7 @@ func (e *claimError) Error() string { return "mcpauth: " + e.msg }
 // UnmarshalJSON decodes the claim set data, which must be UTF-8 (RFC 7519
 // §7.2: encoding/json would silently replace invalid bytes).
 func (c *tokenClaims) UnmarshalJSON(data []byte) error {
+	c.size = len(data)
 	if !utf8.Valid(data) {
 		return &claimError{"the claim set is not UTF-8"}
 	}

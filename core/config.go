@@ -31,6 +31,9 @@ type Config struct {
 	AllowInsecureHTTP bool
 	// JWKS tunes how key sets are fetched and refreshed.
 	JWKS JWKSOptions
+	// TokenCache tunes the verified-token cache of the JWT verifier, on by
+	// default: see [TokenCacheOptions].
+	TokenCache TokenCacheOptions
 	// Logger receives validation findings and refresh failures. Nil means
 	// slog.Default().
 	Logger *slog.Logger

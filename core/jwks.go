@@ -2,6 +2,7 @@ package mcpauth
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -248,6 +249,23 @@ func (s *keySnapshot) find(tok *jwt.Token) (any, error) {
 		return nil, errUnknownKey
 	}
 	return found, nil
+}
+
+// holds reports whether the snapshot still has the key kid, equal to key
+// and usable with alg, as find would return it for such a token.
+func (s *keySnapshot) holds(kid, alg string, key any) bool {
+	for _, j := range s.keys {
+		m := j.Marshal()
+		if m.KID != kid {
+			continue
+		}
+		if a := m.ALG.String(); a != "" && a != alg {
+			return false
+		}
+		pub, ok := j.Key().(interface{ Equal(crypto.PublicKey) bool })
+		return ok && pub.Equal(key) && keyFitsAlg(j.Key(), alg)
+	}
+	return false
 }
 
 // keyFitsAlg reports whether key is of the type and curve alg needs.

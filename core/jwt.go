@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -22,6 +23,7 @@ var AllowedAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "P
 type jwtVerifier struct {
 	parser *jwt.Parser
 	keys   *keySets
+	count  atomic.Int64 // verifications attempted, for tests
 }
 
 func newJWTVerifier(keys *keySets) *jwtVerifier {
@@ -40,8 +42,25 @@ type jwtAttempt struct {
 	ctx context.Context
 	req *VerifyRequest
 	v   *jwtVerifier
-	set *keySet // the set the key came from, once one was found
-	gen uint64
+	ref keyRef // the key found, once one was
+}
+
+// keyRef records which key verified a token, so that the verified-token
+// cache can tell when that key leaves its issuer's key set.
+type keyRef struct {
+	set *keySet
+	gen uint64 // generation of the snapshot the key came from
+	kid string
+	alg string
+	key any // nil when the token named no kid (every fitting key was tried)
+}
+
+// jwtResult is a verified token and what the verified-token cache keeps of
+// its verification.
+type jwtResult struct {
+	info       *AuthInfo
+	ref        keyRef
+	claimBytes int // length of the claim set's JSON
 }
 
 // Verify parses and verifies token. The token's iss must name a trusted
@@ -50,24 +69,34 @@ type jwtAttempt struct {
 // signature refetches the key set once (rate-limited) and tries again if
 // the set changed, for servers that rotate a key under the same kid.
 func (v *jwtVerifier) Verify(ctx context.Context, token string, req *VerifyRequest) (*AuthInfo, error) {
+	res, err := v.verify(ctx, token, req)
+	if err != nil {
+		return nil, err
+	}
+	return res.info, nil
+}
+
+// verify is Verify, also telling which key verified the token.
+func (v *jwtVerifier) verify(ctx context.Context, token string, req *VerifyRequest) (jwtResult, *Error) {
+	v.count.Add(1)
 	a := &jwtAttempt{ctx: ctx, req: req, v: v}
 	claims := &tokenClaims{}
 	_, err := v.parser.ParseWithClaims(token, claims, a.keyfunc)
-	if err != nil && errors.Is(err, jwt.ErrTokenSignatureInvalid) && a.set != nil {
-		if a.set.refreshAfterFailure(ctx, a.gen) {
+	if err != nil && errors.Is(err, jwt.ErrTokenSignatureInvalid) && a.ref.set != nil {
+		if a.ref.set.refreshAfterFailure(ctx, a.ref.gen) {
 			claims = &tokenClaims{}
-			a.set = nil
+			a.ref = keyRef{}
 			_, err = v.parser.ParseWithClaims(token, claims, a.keyfunc)
 		}
 	}
 	if err != nil {
-		return nil, jwtError(err)
+		return jwtResult{}, jwtError(err)
 	}
 	if err := checkTimes(claims, req); err != nil {
-		return nil, err
+		return jwtResult{}, err
 	}
 	if claims.sub == "" {
-		return nil, newError(CodeInvalidToken, "The access token has no subject (sub).", nil)
+		return jwtResult{}, newError(CodeInvalidToken, "The access token has no subject (sub).", nil)
 	}
 	info := &AuthInfo{
 		Token:    token,
@@ -81,7 +110,7 @@ func (v *jwtVerifier) Verify(ctx context.Context, token string, req *VerifyReque
 	if claims.exp != nil {
 		info.ExpiresAt = *claims.exp
 	}
-	return info, nil
+	return jwtResult{info: info, ref: a.ref, claimBytes: claims.size}, nil
 }
 
 // keyfunc checks the header and the issuer, then finds the key.
@@ -121,7 +150,11 @@ func (a *jwtAttempt) keyfunc(tok *jwt.Token) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.set, a.gen = set, res.gen
+	a.ref = keyRef{set: set, gen: res.gen, alg: tok.Method.Alg()}
+	if _, several := res.key.(jwt.VerificationKeySet); !several {
+		a.ref.key = res.key
+		a.ref.kid, _ = tok.Header["kid"].(string)
+	}
 	return res.key, nil
 }
 

@@ -1,6 +1,7 @@
 package mcpauth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -66,6 +67,8 @@ type Bearer struct {
 	policy    *ScopePolicy
 	maxToken  int
 	opts      BearerOptions
+	cache     *tokenCache // nil: off, or a verifier other than the JWT one
+	profile   verifyProfile
 }
 
 // NewBearer compiles opts into a Bearer. It fails (with [ErrInvalidConfig])
@@ -97,6 +100,7 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	}
 	if b.verifier == nil {
 		b.verifier = a.jwt
+		b.cache = a.tokens
 		for _, s := range res.servers {
 			if cfg, ok := s.Resolved(); ok && cfg.Metadata.JWKSURI == "" {
 				return nil, fmt.Errorf("%w: authorization server %q has no jwks_uri, so JWTs cannot be verified: use an introspection verifier or a VerifierFunc", ErrInvalidConfig, s.issuer)
@@ -113,6 +117,7 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 		leeway = 0
 	}
 	b.req = VerifyRequest{Resource: res.id, AuthServers: res.servers, Leeway: leeway, RequireTokenType: opts.RequireTokenType, Now: a.now}
+	b.profile = verifyProfile{res: res, leeway: leeway, typ: opts.RequireTokenType}
 	auds := opts.Audiences
 	if len(auds) == 0 && res.id != "" {
 		auds = []string{res.id}
@@ -177,7 +182,7 @@ func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 	if len(token) > b.maxToken {
 		return nil, b.finish(errorf(CodeInvalidToken, nil, "The access token is longer than %d bytes.", b.maxToken), required)
 	}
-	info, err := b.verifier.Verify(r.Context(), token, &b.req)
+	info, err := b.verify(r.Context(), token)
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -207,6 +212,25 @@ var headerDescriptions = map[Code]string{
 	CodeMissingAuthHeader:       "An access token is required.",
 	CodeMissingBearerToken:      "A Bearer access token is required.",
 	CodeInvalidAuthHeaderFormat: "The Authorization header is malformed: expected a single \"Bearer <token>\".",
+}
+
+// verify returns the identity token carries: from the verified-token cache
+// when it holds the token, else from the verifier (and then remembered).
+func (b *Bearer) verify(ctx context.Context, token string) (*AuthInfo, error) {
+	if b.cache == nil {
+		return b.verifier.Verify(ctx, token, &b.req)
+	}
+	now := b.auth.now()
+	k := b.cache.key(token, b.profile)
+	if e := b.cache.get(ctx, &k, now); e != nil {
+		return &e.info, nil
+	}
+	res, err := b.auth.jwt.verify(ctx, token, &b.req)
+	if err != nil {
+		return nil, err
+	}
+	b.cache.put(&k, res.info, res.ref, res.claimBytes, now)
+	return res.info, nil
 }
 
 // check applies the issuer, audience, expiry and scope checks.
