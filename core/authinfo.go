@@ -68,6 +68,22 @@ func NewContext(ctx context.Context, info *AuthInfo) context.Context {
 	return context.WithValue(ctx, authInfoKey{}, info)
 }
 
+// infoContext is a context carrying an AuthInfo inline, so that the bearer
+// middleware allocates the AuthInfo and its context node at once. Every
+// other key, and cancellation, are the parent's.
+type infoContext struct {
+	context.Context
+	info AuthInfo
+}
+
+// Value returns the AuthInfo for the library's key, else the parent's value.
+func (c *infoContext) Value(key any) any {
+	if key == (authInfoKey{}) {
+		return &c.info
+	}
+	return c.Context.Value(key)
+}
+
 // FromContext returns the AuthInfo stored in ctx by the bearer middleware.
 func FromContext(ctx context.Context) (*AuthInfo, bool) {
 	info, ok := ctx.Value(authInfoKey{}).(*AuthInfo)

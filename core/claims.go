@@ -24,6 +24,8 @@ type tokenClaims struct {
 	clientID string
 	scopes   []string
 	size     int // length of the JSON text
+
+	times [3]time.Time // what exp, nbf and iat point to, when present
 }
 
 // claimError is a malformed claim set.
@@ -62,12 +64,13 @@ func (c *tokenClaims) extract() error {
 	if c.aud, err = audienceClaim(c.all["aud"]); err != nil {
 		return err
 	}
-	for _, t := range []struct {
-		name string
-		dst  **time.Time
-	}{{"exp", &c.exp}, {"nbf", &c.nbf}, {"iat", &c.iat}} {
-		if *t.dst, err = timeClaim(c.all, t.name); err != nil {
+	for i, dst := range [...]**time.Time{&c.exp, &c.nbf, &c.iat} {
+		present, err := timeClaim(c.all, [...]string{"exp", "nbf", "iat"}[i], &c.times[i])
+		if err != nil {
 			return err
+		}
+		if present {
+			*dst = &c.times[i]
 		}
 	}
 	for _, name := range clientIDClaims {
@@ -140,18 +143,20 @@ var clientIDClaims = []string{"client_id", "azp", "appid", "cid"}
 // maxUnixSeconds keeps times representable.
 const maxUnixSeconds = 1 << 40
 
-func timeClaim(all map[string]any, name string) (*time.Time, error) {
+// timeClaim stores the NumericDate claim name in dst and reports whether it
+// is present.
+func timeClaim(all map[string]any, name string, dst *time.Time) (bool, error) {
 	v, ok := all[name]
 	if !ok || v == nil {
-		return nil, nil
+		return false, nil
 	}
 	f, ok := v.(float64)
 	if !ok || math.IsNaN(f) || math.Abs(f) > maxUnixSeconds {
-		return nil, &claimError{fmt.Sprintf("the %q claim is not a NumericDate", name)}
+		return false, &claimError{fmt.Sprintf("the %q claim is not a NumericDate", name)}
 	}
 	sec, frac := math.Modf(f)
-	t := time.Unix(int64(sec), int64(frac*1e9))
-	return &t, nil
+	*dst = time.Unix(int64(sec), int64(frac*1e9))
+	return true, nil
 }
 
 // The jwt.Claims interface; claims are validated by the verifier itself.

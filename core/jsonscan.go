@@ -1,8 +1,10 @@
 package mcpauth
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 )
 
 // A small JSON scanner for the two places where the library must see an
@@ -23,8 +25,9 @@ var errJSONTooDeep = errors.New("mcpauth: JSON nested too deeply")
 const maxJSONDepth = 512
 
 // scanObject calls fn for each member of the JSON object data, in order, with
-// the member name (unescaped) and the raw value.
-func scanObject(data []byte, fn func(name string, value []byte) error) error {
+// the member name (unescaped) and the raw value. Both are slices of data,
+// except an escaped name, which is unescaped into a new slice.
+func scanObject(data []byte, fn func(name, value []byte) error) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errJSONSyntax
@@ -41,11 +44,13 @@ func scanObject(data []byte, fn func(name string, value []byte) error) error {
 		if err != nil {
 			return err
 		}
-		name := string(data[i+1 : end-1])
+		name := data[i+1 : end-1]
 		if escaped {
-			if err := json.Unmarshal(data[i:end], &name); err != nil {
+			var unescaped string
+			if err := json.Unmarshal(data[i:end], &unescaped); err != nil {
 				return errJSONSyntax
 			}
+			name = []byte(unescaped)
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
@@ -214,34 +219,32 @@ func skipValue(data []byte, i, depth int) (int, error) {
 }
 
 // duplicateMember returns the first member name of the object data that
-// occurs twice, or "" when every name is unique.
+// occurs twice, or "" when every name is unique. It runs on every JWT's
+// claims, so names are compared in place (as slices of data) and only an
+// object of more than 32 members needs a map.
 func duplicateMember(data []byte) (string, error) {
-	var names []string
+	var small [32][]byte
+	names := small[:0]
 	var seen map[string]bool
 	dup := ""
-	err := scanObject(data, func(name string, _ []byte) error {
-		if dup != "" {
-			return nil
-		}
-		if seen != nil {
-			if seen[name] {
-				dup = name
+	err := scanObject(data, func(name, _ []byte) error {
+		switch {
+		case dup != "":
+		case seen != nil:
+			if seen[string(name)] {
+				dup = string(name)
 			}
-			seen[name] = true
-			return nil
-		}
-		for _, n := range names {
-			if n == name {
-				dup = name
-				return nil
-			}
-		}
-		names = append(names, name)
-		if len(names) > 32 {
-			seen = make(map[string]bool, 64)
+			seen[string(name)] = true
+		case slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, name) }):
+			dup = string(name)
+		case len(names) < len(small):
+			names = append(names, name)
+		default:
+			seen = make(map[string]bool, 2*len(small))
 			for _, n := range names {
-				seen[n] = true
+				seen[string(n)] = true
 			}
+			seen[string(name)] = true
 		}
 		return nil
 	})

@@ -84,28 +84,29 @@ func (p *ScopePolicy) scopesFor(r *http.Request, base []string) ([]string, *Erro
 	if err != nil {
 		return nil, err
 	}
-	out := base
+	out, copied := base, false
 	add := func(scopes []string) {
 		if len(scopes) > 0 {
-			if len(out) == len(base) {
-				out = append([]string(nil), base...)
+			if !copied {
+				out, copied = append(make([]string, 0, len(base)+len(scopes)+2), base...), true
 			}
 			out = unionScopes(out, scopes...)
 		}
 	}
-	perr := p.visitMessages(body, func(method string, params []byte) error {
-		add(p.Methods[method])
-		name, uri, err := operationTarget(method, params)
+	// Names are looked up as string(bytes), which allocates nothing.
+	perr := p.visitMessages(body, func(method, params []byte) error {
+		add(p.Methods[string(method)])
+		name, uri, err := operationTarget(string(method), params)
 		if err != nil {
 			return err
 		}
-		switch method {
+		switch string(method) {
 		case "tools/call":
-			add(p.Tools[name])
+			add(p.Tools[string(name)])
 		case "prompts/get":
-			add(p.Prompts[name])
+			add(p.Prompts[string(name)])
 		case "resources/read", "resources/subscribe", "resources/unsubscribe":
-			add(p.Resources[uri])
+			add(p.Resources[string(uri)])
 		}
 		return nil
 	})
@@ -128,7 +129,7 @@ var errAmbiguous = errors.New("mcpauth: ambiguous JSON-RPC message")
 
 // visitMessages calls fn for each JSON-RPC message of body (one object, or a
 // batch array of objects).
-func (p *ScopePolicy) visitMessages(body []byte, fn func(method string, params []byte) error) error {
+func (p *ScopePolicy) visitMessages(body []byte, fn func(method, params []byte) error) error {
 	i := skipSpace(body, 0)
 	if i < len(body) && body[i] == '[' {
 		return scanArray(body, func(v []byte) error { return visitMessage(v, fn) })
@@ -136,64 +137,64 @@ func (p *ScopePolicy) visitMessages(body []byte, fn func(method string, params [
 	return visitMessage(body, fn)
 }
 
-func visitMessage(msg []byte, fn func(method string, params []byte) error) error {
+func visitMessage(msg []byte, fn func(method, params []byte) error) error {
 	if !startsWith(msg, '{') {
 		return nil // a batch element that is not an object is no request
 	}
-	var method, params []byte
-	err := scanMembers(msg, map[string]*[]byte{"method": &method, "params": &params})
+	method, params, err := scanMembers(msg, "method", "params")
 	if err != nil || method == nil {
 		return err
 	}
-	var m string
-	if json.Unmarshal(method, &m) != nil {
+	m, ok := jsonString(method)
+	if !ok {
 		return nil // not a request a server would execute
 	}
 	return fn(m, params)
 }
 
 // operationTarget returns params.name and params.uri for the methods that name a target.
-func operationTarget(method string, params []byte) (name, uri string, err error) {
+func operationTarget(method string, params []byte) (name, uri []byte, err error) {
 	switch method {
 	case "tools/call", "prompts/get", "resources/read", "resources/subscribe", "resources/unsubscribe":
 	default:
-		return "", "", nil
+		return nil, nil, nil
 	}
 	if !startsWith(params, '{') {
-		return "", "", nil // absent, or not an object: no server executes it
+		return nil, nil, nil // absent, or not an object: no server executes it
 	}
-	var rawName, rawURI []byte
-	if err := scanMembers(params, map[string]*[]byte{"name": &rawName, "uri": &rawURI}); err != nil {
-		return "", "", err
+	rawName, rawURI, err := scanMembers(params, "name", "uri")
+	if err != nil {
+		return nil, nil, err
 	}
-	if rawName != nil {
-		json.Unmarshal(rawName, &name)
-	}
-	if rawURI != nil {
-		json.Unmarshal(rawURI, &uri)
-	}
+	name, _ = jsonString(rawName)
+	uri, _ = jsonString(rawURI)
 	return name, uri, nil
 }
 
-// scanMembers stores the raw values of the wanted members of object obj. A
-// wanted member that occurs twice, or a member equal to a wanted one but for
-// case, makes the message ambiguous.
-func scanMembers(obj []byte, want map[string]*[]byte) error {
-	return scanObject(obj, func(name string, value []byte) error {
-		if dst, ok := want[name]; ok {
-			if *dst != nil {
+// scanMembers returns the raw values of members a and b of object obj (nil
+// when absent), and the scan's error. A wanted member that occurs twice, or
+// a member equal to a wanted one but for case, makes the message ambiguous.
+func scanMembers(obj []byte, a, b string) (va, vb []byte, err error) {
+	err = scanObject(obj, func(name, value []byte) error {
+		var dst *[]byte
+		switch string(name) {
+		case a:
+			dst = &va
+		case b:
+			dst = &vb
+		default:
+			if strings.EqualFold(string(name), a) || strings.EqualFold(string(name), b) {
 				return errAmbiguous
 			}
-			*dst = value
 			return nil
 		}
-		for w := range want {
-			if strings.EqualFold(name, w) {
-				return errAmbiguous
-			}
+		if *dst != nil {
+			return errAmbiguous
 		}
+		*dst = value
 		return nil
 	})
+	return va, vb, err
 }
 
 // startsWith reports whether the first non-space byte of data is c.
@@ -202,21 +203,93 @@ func startsWith(data []byte, c byte) bool {
 	return i < len(data) && data[i] == c
 }
 
+// jsonString returns the value of raw as json.Unmarshal into a string would
+// (null and absence give ""), and false when raw is another JSON value. A
+// string of printable ASCII without escapes (method and tool names) is
+// returned in place, without decoding.
+func jsonString(raw []byte) ([]byte, bool) {
+	if raw == nil {
+		return nil, true
+	}
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		inner := raw[1 : n-1]
+		plain := true
+		for _, c := range inner {
+			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return inner, true
+		}
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return nil, false
+	}
+	return []byte(s), true
+}
+
 // readBody reads r's body up to limit bytes and restores it for the next
 // handler. A larger body is restored too, and refused with 413.
 func readBody(r *http.Request, limit int64) ([]byte, *Error) {
 	orig := r.Body
-	buf, err := io.ReadAll(io.LimitReader(orig, limit+1))
+	buf, err := readUpTo(orig, limit+1, r.ContentLength)
 	if int64(len(buf)) > limit {
 		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), orig), orig}
 		return nil, newError(CodeRequestTooLarge, fmt.Sprintf("The request body is over the %d bytes the scope policy reads.", limit), nil)
 	}
-	r.Body = readCloser{bytes.NewReader(buf), orig}
+	restored := &restoredBody{orig: orig}
+	restored.Reset(buf)
+	r.Body = restored
 	if err != nil {
 		return nil, nil
 	}
 	return buf, nil
 }
+
+// maxBodyHint bounds the buffer allocated ahead from a Content-Length,
+// which a client may overstate; a longer body grows the buffer as it comes.
+const maxBodyHint = 64 << 10
+
+// readUpTo reads rd to its end, or to n bytes. Its buffer is sized from
+// hint, the request's Content-Length, when known: a body of the announced
+// length is then read without growing it.
+func readUpTo(rd io.Reader, n, hint int64) ([]byte, error) {
+	size := int64(512)
+	if hint > 0 {
+		size = min(hint+1, maxBodyHint) // +1: room to see the end
+	}
+	buf := make([]byte, 0, min(size, n))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		end := cap(buf)
+		if int64(end) > n {
+			end = int(n)
+		}
+		m, err := rd.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// restoredBody replays a body read by the policy and closes the original.
+type restoredBody struct {
+	bytes.Reader
+	orig io.Closer
+}
+
+// Close closes the original body.
+func (b *restoredBody) Close() error { return b.orig.Close() }
 
 type readCloser struct {
 	io.Reader

@@ -73,7 +73,7 @@ func BearerAuthWithConfig(cfg Config) echo.MiddlewareFunc {
 			if cfg.Skipper(c) {
 				return next(c)
 			}
-			info, err := b.Authenticate(c.Request())
+			req, info, err := b.AuthenticateRequest(c.Request())
 			if err != nil {
 				e := prepare(c, err)
 				if cfg.ErrorHandler != nil {
@@ -82,7 +82,7 @@ func BearerAuthWithConfig(cfg Config) echo.MiddlewareFunc {
 				return httpError(e)
 			}
 			c.Set(cfg.ContextKey, info)
-			c.SetRequest(c.Request().WithContext(mcpauth.NewContext(c.Request().Context(), info)))
+			c.SetRequest(req)
 			if cfg.SuccessHandler != nil {
 				cfg.SuccessHandler(c, info)
 			}

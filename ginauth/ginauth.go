@@ -39,13 +39,13 @@ func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) gin.HandlerFunc
 // answer is written and the chain is aborted, the error recorded in c.Errors.
 func Bearer(b *mcpauth.Bearer) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		info, err := b.Authenticate(c.Request)
+		req, info, err := b.AuthenticateRequest(c.Request)
 		if err != nil {
 			abort(c, err)
 			return
 		}
 		c.Set(ContextKey, info)
-		c.Request = c.Request.WithContext(mcpauth.NewContext(c.Request.Context(), info))
+		c.Request = req
 		c.Next()
 	}
 }
