@@ -9,6 +9,16 @@ import (
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
+// extractBearer is the whole extraction as a request meets it:
+// bearerCredentials, then the grammar check of Bearer.verify.
+func extractBearer(h http.Header) (string, Code) {
+	token, code := bearerCredentials(h)
+	if code == "" && !isB64Token(token) {
+		return "", CodeInvalidAuthHeaderFormat
+	}
+	return token, code
+}
+
 func TestExtractBearer(t *testing.T) {
 	tests := []struct {
 		name   string

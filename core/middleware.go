@@ -1,8 +1,6 @@
 package mcpauth
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -198,23 +196,13 @@ func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
 			return b.finish(perr, b.required)
 		}
 	}
-	token, code := extractBearer(r.Header)
+	token, code := bearerCredentials(r.Header)
 	if code != "" {
 		return b.finish(newError(code, headerDescriptions[code], nil), required)
 	}
-	if len(token) > b.maxToken {
-		return b.finish(errorf(CodeInvalidToken, nil, "The access token is longer than %d bytes.", b.maxToken), required)
-	}
-	info, err := b.verify(r.Context(), token)
-	if err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			e = newError(CodeTokenVerificationFailed, "The access token could not be verified.", err)
-		}
+	info, e := b.verify(r.Context(), token)
+	if e != nil {
 		return b.finish(e, required)
-	}
-	if info == nil {
-		return b.finish(newError(CodeTokenVerificationFailed, "The access token could not be verified.", errors.New("mcpauth: the verifier returned no identity")), required)
 	}
 	if e := b.check(info, required); e != nil {
 		return b.finish(e, required)
@@ -235,25 +223,6 @@ var headerDescriptions = map[Code]string{
 	CodeMissingAuthHeader:       "An access token is required.",
 	CodeMissingBearerToken:      "A Bearer access token is required.",
 	CodeInvalidAuthHeaderFormat: "The Authorization header is malformed: expected a single \"Bearer <token>\".",
-}
-
-// verify returns the identity token carries: from the verified-token cache
-// when it holds the token, else from the verifier (and then remembered).
-func (b *Bearer) verify(ctx context.Context, token string) (*AuthInfo, error) {
-	if b.cache == nil {
-		return b.verifier.Verify(ctx, token, &b.req)
-	}
-	now := b.auth.now()
-	k := b.cache.key(token, b.profile)
-	if e := b.cache.get(ctx, &k, now); e != nil {
-		return &e.info, nil
-	}
-	res, err := b.auth.jwt.verify(ctx, token, &b.req)
-	if err != nil {
-		return nil, err
-	}
-	b.cache.put(&k, res.info, res.ref, res.claimBytes, now)
-	return res.info, nil
 }
 
 // check applies the issuer, audience, expiry and scope checks.

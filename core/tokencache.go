@@ -3,6 +3,7 @@ package mcpauth
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +101,56 @@ type tokenEntry struct {
 	ref     keyRef
 	gen     atomic.Uint64
 	size    int64
+}
+
+// verify checks token's form and returns the identity it carries: from the
+// verified-token cache when it holds the token, else from the verifier (and
+// then remembered). In order, as without a cache: the b64token grammar
+// (invalid_auth_header_format), the bearer's length limit, the verifier.
+// An entry is only ever stored for a token that passed the grammar check,
+// under the hash of its exact bytes, so a hit skips that scan of the token.
+func (b *Bearer) verify(ctx context.Context, token string) (*AuthInfo, *Error) {
+	var k tokenKey
+	var now time.Time
+	if b.cache != nil && len(token) <= b.maxToken {
+		now = b.auth.now()
+		k = b.cache.key(token, b.profile)
+		if e := b.cache.get(ctx, &k, now); e != nil {
+			return &e.info, nil
+		}
+	}
+	if !isB64Token(token) {
+		return nil, newError(CodeInvalidAuthHeaderFormat, headerDescriptions[CodeInvalidAuthHeaderFormat], nil)
+	}
+	if len(token) > b.maxToken {
+		return nil, errorf(CodeInvalidToken, nil, "The access token is longer than %d bytes.", b.maxToken)
+	}
+	if b.cache == nil {
+		return verifyWith(ctx, b.verifier, token, &b.req)
+	}
+	res, err := b.auth.jwt.verify(ctx, token, &b.req)
+	if err != nil {
+		return nil, err
+	}
+	b.cache.put(&k, res.info, res.ref, res.claimBytes, now)
+	return res.info, nil
+}
+
+// verifyWith calls v, turning an error that is not an [*Error], or a
+// missing identity, into token_verification_failed.
+func verifyWith(ctx context.Context, v Verifier, token string, req *VerifyRequest) (*AuthInfo, *Error) {
+	info, err := v.Verify(ctx, token, req)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			e = newError(CodeTokenVerificationFailed, "The access token could not be verified.", err)
+		}
+		return nil, e
+	}
+	if info == nil {
+		return nil, newError(CodeTokenVerificationFailed, "The access token could not be verified.", errors.New("mcpauth: the verifier returned no identity"))
+	}
+	return info, nil
 }
 
 // newTokenCache returns the cache for o, or nil when it is disabled.

@@ -88,6 +88,7 @@ func TestTokenCacheChecksOnHit(t *testing.T) {
 		{"missing scope", mcpauth.BearerOptions{RequiredScopes: []string{"write"}}, "", mcpauth.CodeMissingRequiredScopes},
 		{"other audience", mcpauth.BearerOptions{Audiences: []string{"https://elsewhere.example.com"}}, "", mcpauth.CodeInvalidAudience},
 		{"policy needs a scope", mcpauth.BearerOptions{Policy: policy}, call, mcpauth.CodeMissingRequiredScopes},
+		{"token longer than allowed", mcpauth.BearerOptions{MaxTokenBytes: 100}, "", mcpauth.CodeInvalidToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
