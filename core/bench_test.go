@@ -1,0 +1,172 @@
+package mcpauth_test
+
+import (
+	"crypto"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adaptertest"
+	"github.com/mcp-auth/go/core/authtest"
+)
+
+// Benchmarks of token verification and of the net/http middleware. Each
+// benchmark runs its baseline as a sibling sub-benchmark, so that ratios
+// come from one run (see BENCHMARKS.md; benchstat -col /impl or /auth).
+
+// sink keeps benchmark results alive, so that the compiler cannot keep on
+// the stack what a real caller receives on the heap.
+var sink *mcpauth.AuthInfo
+
+// benchRig is a bearer in front of a test authorization server signing
+// with one algorithm, and a typical token of that server.
+type benchRig struct {
+	bearer *mcpauth.Bearer
+	token  string
+	key    crypto.PublicKey
+}
+
+func newBenchRig(b *testing.B, alg string, cache mcpauth.TokenCacheOptions, opts *mcpauth.BearerOptions) *benchRig {
+	b.Helper()
+	as := authtest.NewServer(&authtest.Options{Algorithm: alg, Audience: resourceID})
+	b.Cleanup(as.Close)
+	auth, err := mcpauth.New(mcpauth.Config{
+		ProtectedResources: []mcpauth.ProtectedResource{{
+			Metadata:    mcpauth.ProtectedResourceMetadata{Resource: resourceID, ScopesSupported: []string{"read", "write"}},
+			AuthServers: []*mcpauth.AuthServer{mcpauth.NewAuthServer(manualConfig(as))},
+		}},
+		TokenCache: cache,
+		Logger:     quiet,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { auth.Close() })
+	if opts == nil {
+		opts = &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}
+	}
+	bearer, err := auth.NewBearer(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &benchRig{bearer: bearer, token: as.Mint(authtest.Claims{"scope": "read write"}), key: as.SigningKey().Public()}
+	if _, err := bearer.Authenticate(r.request()); err != nil { // fetches the key set
+		b.Fatal(err)
+	}
+	return r
+}
+
+func (r *benchRig) request() *http.Request {
+	req := httptest.NewRequest(http.MethodPost, resourceID, nil)
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	return req
+}
+
+// verifyImpl is one way of checking a token.
+type verifyImpl struct {
+	name string
+	rig  *benchRig
+	run  func(*http.Request) error
+}
+
+// verifyImpls are the three ways a token is checked: golang-jwt's own
+// parse-and-verify (MapClaims, the key given directly, its default claim
+// validation), the library without its cache (cold), and with it (cached).
+func verifyImpls(b *testing.B, alg string) []verifyImpl {
+	cold := newBenchRig(b, alg, mcpauth.TokenCacheOptions{Disabled: true}, nil)
+	cached := newBenchRig(b, alg, mcpauth.TokenCacheOptions{}, nil)
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{alg}))
+	keyfunc := func(*jwt.Token) (any, error) { return cold.key, nil }
+	authenticate := func(r *benchRig) func(*http.Request) error {
+		return func(req *http.Request) (err error) {
+			sink, err = r.bearer.Authenticate(req)
+			return err
+		}
+	}
+	return []verifyImpl{
+		{"golang-jwt", cold, func(*http.Request) error {
+			_, err := parser.ParseWithClaims(cold.token, jwt.MapClaims{}, keyfunc)
+			return err
+		}},
+		{"cold", cold, authenticate(cold)},
+		{"cached", cached, authenticate(cached)},
+	}
+}
+
+// BenchmarkVerify: the library's Bearer.Authenticate (extraction,
+// verification, issuer, audience, expiry and scope checks, the AuthInfo
+// copy), cold and cached, against golang-jwt's parse-and-verify alone with
+// the same key and claims.
+func BenchmarkVerify(b *testing.B) {
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		for _, impl := range verifyImpls(b, alg) {
+			b.Run("alg="+alg+"/impl="+impl.name, func(b *testing.B) {
+				b.ReportAllocs()
+				req := impl.rig.request()
+				for b.Loop() {
+					if err := impl.run(req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkVerifyParallel is BenchmarkVerify from GOMAXPROCS goroutines.
+func BenchmarkVerifyParallel(b *testing.B) {
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		for _, impl := range verifyImpls(b, alg) {
+			b.Run("alg="+alg+"/impl="+impl.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					req := impl.rig.request()
+					for pb.Next() {
+						if err := impl.run(req); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkMiddleware: core's net/http middleware on an http.ServeMux
+// route, a cache hit per request, against the same mux without it.
+func BenchmarkMiddleware(b *testing.B) {
+	bench := adaptertest.NewBench(b, mcpauth.TokenCacheOptions{})
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	plain, protected := http.NewServeMux(), http.NewServeMux()
+	plain.Handle(adaptertest.PathMCP, ok)
+	protected.Handle(adaptertest.PathMCP, bench.Auth.Middleware(bench.Options)(ok))
+	bench.Run(b, plain, protected)
+}
+
+// BenchmarkMiddlewareAlone: Bearer.Middleware around a handler that does
+// nothing, with no router: its allocations are the middleware's own
+// (Authenticate's AuthInfo, the context value, the request copy).
+func BenchmarkMiddlewareAlone(b *testing.B) {
+	bench := adaptertest.NewBench(b, mcpauth.TokenCacheOptions{})
+	nop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, side := range []struct {
+		name    string
+		handler http.Handler
+	}{{"none", nop}, {"bearer", bench.Auth.Middleware(bench.Options)(nop)}} {
+		b.Run("auth="+side.name, func(b *testing.B) {
+			b.ReportAllocs()
+			req, w := bench.Request(), httptest.NewRecorder()
+			side.handler.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("status %d", w.Code)
+			}
+			for b.Loop() {
+				side.handler.ServeHTTP(w, req)
+			}
+		})
+	}
+}
