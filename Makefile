@@ -75,3 +75,14 @@ fuzz:
 	      $(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$p; \
 	    done; \
 	  done); done
+
+## bench: the Go benchmarks (core and every adapter) with -benchmem, each
+## BENCHCOUNT times (default 6, enough for benchstat); BENCHMARKS.md says how to
+## read them. make bench | tee new.txt; go run golang.org/x/perf/cmd/benchstat@latest -col /impl new.txt
+BENCH_MODULES := core ginauth echoauth echov5auth chiauth
+BENCHCOUNT ?= 6
+BENCHTIME ?= 1s
+.PHONY: bench
+bench:
+	@set -e; for m in $(BENCH_MODULES); do (cd $$m && \
+	  $(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) ./...); done
