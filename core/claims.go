@@ -1,7 +1,6 @@
 package mcpauth
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -40,16 +39,17 @@ func (c *tokenClaims) UnmarshalJSON(data []byte) error {
 	if !utf8.Valid(data) {
 		return &claimError{"the claim set is not UTF-8"}
 	}
-	dup, err := duplicateMember(data)
-	if err != nil {
+	all, err := decodeClaimSet(data)
+	var dup *duplicateMemberError
+	switch {
+	case errors.Is(err, errJSONSyntax) || errors.Is(err, errJSONTooDeep):
 		return &claimError{"the claim set is not a JSON object"}
-	}
-	if dup != "" {
-		return &claimError{fmt.Sprintf("the claim %q occurs twice", dup)}
-	}
-	if err := json.Unmarshal(data, &c.all); err != nil {
+	case errors.As(err, &dup):
+		return &claimError{fmt.Sprintf("the claim %q occurs twice", dup.name)}
+	case err != nil:
 		return &claimError{"the claim set is not valid JSON"}
 	}
+	c.all = all
 	return c.extract()
 }
 

@@ -219,24 +219,22 @@ func skipValue(data []byte, i, depth int) (int, error) {
 }
 
 // duplicateMember returns the first member name of the object data that
-// occurs twice, or "" when every name is unique. It runs on every JWT's
-// claims, so names are compared in place (as slices of data) and only an
-// object of more than 32 members needs a map.
-func duplicateMember(data []byte) (string, error) {
+// occurs twice, and whether there is one (the empty name counts too). It
+// runs on every JWT's header, so names are compared in place (as slices of
+// data) and only an object of more than 32 members needs a map.
+func duplicateMember(data []byte) (dup string, found bool, err error) {
 	var small [32][]byte
 	names := small[:0]
 	var seen map[string]bool
-	dup := ""
-	err := scanObject(data, func(name, _ []byte) error {
+	err = scanObject(data, func(name, _ []byte) error {
+		again := false
 		switch {
-		case dup != "":
+		case found:
 		case seen != nil:
-			if seen[string(name)] {
-				dup = string(name)
-			}
+			again = seen[string(name)]
 			seen[string(name)] = true
 		case slices.ContainsFunc(names, func(n []byte) bool { return bytes.Equal(n, name) }):
-			dup = string(name)
+			again = true
 		case len(names) < len(small):
 			names = append(names, name)
 		default:
@@ -246,7 +244,10 @@ func duplicateMember(data []byte) (string, error) {
 			}
 			seen[string(name)] = true
 		}
+		if again {
+			dup, found = string(name), true
+		}
 		return nil
 	})
-	return dup, err
+	return dup, found, err
 }

@@ -166,7 +166,7 @@ func checkHeader(token string) *Error {
 	seg, _, _ := strings.Cut(token, ".")
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err == nil && utf8.Valid(raw) {
-		if dup, err := duplicateMember(raw); err == nil && dup == "" {
+		if _, dup, err := duplicateMember(raw); err == nil && !dup {
 			return nil
 		}
 	}

@@ -224,6 +224,8 @@ func TestForgedTokens(t *testing.T) {
 		{"unknown alg", r.as.MintWith(authtest.MintOptions{Header: map[string]any{"alg": "XS999"}}), challengeFor("invalid_token", "The access token cannot be verified.", "")},
 		{"duplicate claim", r.as.MintWith(authtest.MintOptions{Payload: []byte(`{"iss":"` + r.as.Issuer + `","sub":"a","sub":"admin","aud":"` + resourceID + `","exp":9999999999}`)}),
 			challengeFor("invalid_token", "The access token's claims are malformed.", "")},
+		{"duplicate empty-named claim", r.as.MintWith(authtest.MintOptions{Payload: []byte(`{"iss":"` + r.as.Issuer + `","sub":"a","":1,"aud":"` + resourceID + `","":2,"exp":9999999999}`)}),
+			challengeFor("invalid_token", "The access token's claims are malformed.", "")},
 		{"payload not JSON", r.as.MintWith(authtest.MintOptions{Payload: []byte("hello")}), challengeFor("invalid_token", "The access token is malformed.", "")},
 		{"payload an array", r.as.MintWith(authtest.MintOptions{Payload: []byte(`[1]`)}), challengeFor("invalid_token", "The access token's claims are malformed.", "")},
 		{"jku header pointing elsewhere", r.as.MintWith(authtest.MintOptions{Key: other, Header: map[string]any{"jku": "http://127.0.0.1:1/evil", "kid": "evil"}}),

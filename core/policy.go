@@ -211,18 +211,8 @@ func jsonString(raw []byte) ([]byte, bool) {
 	if raw == nil {
 		return nil, true
 	}
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
-		inner := raw[1 : n-1]
-		plain := true
-		for _, c := range inner {
-			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-				plain = false
-				break
-			}
-		}
-		if plain {
-			return inner, true
-		}
+	if inner, ok := plainJSONString(raw); ok {
+		return inner, true
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
