@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -133,6 +134,38 @@ func BenchmarkVerifyParallel(b *testing.B) {
 				})
 			})
 		}
+	}
+}
+
+// BenchmarkVerifyPaired measures golang-jwt and the cold library side by
+// side in every iteration, alternating which goes first, and reports the
+// ratio of their total times (cold/golang-jwt). On a shared machine, load
+// that comes and goes then weighs on both alike, where separate
+// sub-benchmarks would catch it in one and not the other.
+func BenchmarkVerifyPaired(b *testing.B) {
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		impls := verifyImpls(b, alg)
+		jwtImpl, cold := impls[0], impls[1]
+		b.Run("alg="+alg, func(b *testing.B) {
+			b.ReportAllocs()
+			req := cold.rig.request()
+			var sums [2]time.Duration
+			for i := 0; b.Loop(); i++ {
+				for j := range 2 {
+					side := (i + j) % 2 // 0: golang-jwt, 1: cold
+					impl := [2]verifyImpl{jwtImpl, cold}[side]
+					t0 := time.Now()
+					if err := impl.run(req); err != nil {
+						b.Fatal(err)
+					}
+					sums[side] += time.Since(t0)
+				}
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(sums[0].Nanoseconds())/n, "golang-jwt-ns/op")
+			b.ReportMetric(float64(sums[1].Nanoseconds())/n, "cold-ns/op")
+			b.ReportMetric(float64(sums[1])/float64(sums[0]), "cold/golang-jwt")
+		})
 	}
 }
 
