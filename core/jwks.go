@@ -2,22 +2,27 @@ package mcpauth
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/MicahParks/jwkset"
+	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
 )
 
 // keySet is one authorization server's JSON Web Key Set, fetched and
-// refreshed by the library itself:
+// refreshed by the library itself (keyfunc/v3 only looks keys up in it):
 //
 //   - the first fetch happens on first use, never at construction;
 //   - a set older than RefreshInterval is refetched in the background;
@@ -41,6 +46,14 @@ type keySet struct {
 	mu          sync.Mutex
 	lastAttempt time.Time // start of the last fetch
 	lastErr     error     // error of the last fetch, nil on success
+}
+
+// keySnapshot is one fetched key set; it is never modified.
+type keySnapshot struct {
+	kf        keyfunc.Keyfunc
+	keys      []jwkset.JWK
+	gen       uint64
+	fetchedAt time.Time
 }
 
 // lookupResult is the key chosen for a token.
@@ -191,7 +204,91 @@ func (k *keySet) parse(body []byte) (*keySnapshot, error) {
 		}
 		keys = append(keys, jwk)
 	}
-	return newKeySnapshot(keys), nil
+	storage := jwkset.NewMemoryStorage()
+	if err := storage.KeyReplaceAll(context.Background(), keys); err != nil {
+		return nil, err
+	}
+	kf, err := keyfunc.New(keyfunc.Options{Storage: storage})
+	if err != nil {
+		return nil, err
+	}
+	return &keySnapshot{kf: kf, keys: keys}, nil
+}
+
+// find returns the key for tok from the snapshot: by kid through keyfunc
+// when the token names one, otherwise every key compatible with its alg. A
+// key whose "alg" or type disagrees with the token is never used.
+func (s *keySnapshot) find(tok *jwt.Token) (any, error) {
+	alg := tok.Method.Alg()
+	if kid, hasKid := tok.Header["kid"]; hasKid {
+		if _, ok := kid.(string); !ok {
+			return nil, newError(CodeInvalidToken, "The access token's kid is not a string.", nil)
+		}
+		key, err := s.kf.Keyfunc(tok)
+		if err != nil {
+			if errors.Is(err, jwkset.ErrKeyNotFound) {
+				return nil, errUnknownKey
+			}
+			return nil, newError(CodeInvalidToken, "The access token's algorithm does not match its key.", err)
+		}
+		if !keyFitsAlg(key, alg) {
+			return nil, newError(CodeInvalidToken, "The access token's algorithm does not match its key.", nil)
+		}
+		return key, nil
+	}
+	var found jwt.VerificationKeySet
+	for _, j := range s.keys {
+		if a := j.Marshal().ALG.String(); a != "" && a != alg {
+			continue
+		}
+		if keyFitsAlg(j.Key(), alg) {
+			found.Keys = append(found.Keys, j.Key())
+		}
+	}
+	if len(found.Keys) == 0 {
+		return nil, errUnknownKey
+	}
+	return found, nil
+}
+
+// holds reports whether the snapshot still has the key kid, equal to key
+// and usable with alg, as find would return it for such a token.
+func (s *keySnapshot) holds(kid, alg string, key any) bool {
+	for _, j := range s.keys {
+		m := j.Marshal()
+		if m.KID != kid {
+			continue
+		}
+		if a := m.ALG.String(); a != "" && a != alg {
+			return false
+		}
+		pub, ok := j.Key().(interface{ Equal(crypto.PublicKey) bool })
+		return ok && pub.Equal(key) && keyFitsAlg(j.Key(), alg)
+	}
+	return false
+}
+
+// keyFitsAlg reports whether key is of the type and curve alg needs.
+func keyFitsAlg(key any, alg string) bool {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		switch alg {
+		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+			return true
+		}
+	case *ecdsa.PublicKey:
+		switch alg {
+		case "ES256":
+			return k.Curve == elliptic.P256()
+		case "ES384":
+			return k.Curve == elliptic.P384()
+		case "ES512":
+			return k.Curve == elliptic.P521()
+		}
+	case ed25519.PublicKey:
+		return alg == "EdDSA"
+	}
+	return false
 }
 
 // keySets holds one keySet per issuer and key-set URL.
@@ -202,30 +299,21 @@ type keySets struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu   sync.Mutex                            // serializes additions
-	sets atomic.Pointer[map[[2]string]*keySet] // replaced on addition, never modified
+	mu   sync.Mutex
+	sets map[[2]string]*keySet
 }
 
-// get returns the key set of issuer at url, creating it on first use. The
-// lookup, which every JWT verification makes, takes no lock.
 func (ks *keySets) get(issuer, url string) *keySet {
-	id := [2]string{issuer, url}
-	if m := ks.sets.Load(); m != nil {
-		if s := (*m)[id]; s != nil {
-			return s
-		}
-	}
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	next := map[[2]string]*keySet{}
-	if old := ks.sets.Load(); old != nil {
-		if s := (*old)[id]; s != nil {
-			return s
-		}
-		next = maps.Clone(*old)
+	id := [2]string{issuer, url}
+	if s := ks.sets[id]; s != nil {
+		return s
+	}
+	if ks.sets == nil {
+		ks.sets = make(map[[2]string]*keySet)
 	}
 	s := &keySet{issuer: issuer, url: url, opts: ks.opts, fetch: ks.fetch, bg: ks.bg, log: ks.log, now: ks.now}
-	next[id] = s
-	ks.sets.Store(&next)
+	ks.sets[id] = s
 	return s
 }
