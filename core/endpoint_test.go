@@ -380,3 +380,27 @@ func TestEscapedResourcePath(t *testing.T) {
 		t.Fatalf("ServeMux with the route's Path: %d", rec.Code)
 	}
 }
+
+func TestRootResourceServedAtRoot(t *testing.T) {
+	as := authtest.NewServer(nil)
+	defer as.Close()
+	a := mcpauth.NewAuthServer(manualConfig(as))
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, ProtectedResources: []mcpauth.ProtectedResource{
+		{Metadata: mcpauth.ProtectedResourceMetadata{Resource: "https://api.example.com/mcp"}, AuthServers: []*mcpauth.AuthServer{a}},
+		{Metadata: mcpauth.ProtectedResourceMetadata{Resource: "https://api.example.com"}, AuthServers: []*mcpauth.AuthServer{a}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer auth.Close()
+	for path, res := range map[string]string{
+		"/.well-known/oauth-protected-resource/mcp": "https://api.example.com/mcp",
+		"/.well-known/oauth-protected-resource":     "https://api.example.com",
+	} {
+		rec := serveMetadata(auth, "GET", path)
+		var doc mcpauth.ProtectedResourceMetadata
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &doc) != nil || doc.Resource != res {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}

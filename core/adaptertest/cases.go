@@ -215,3 +215,27 @@ func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// legacyCases are played in the deprecated authorization-server mode (MCP
+// 2025-03-26): the authorization server's metadata served on the MCP server,
+// challenges without resource_metadata, the audience not checked.
+func legacyCases(as *authtest.Server) []Case {
+	const path = "/.well-known/oauth-authorization-server"
+	return []Case{
+		{Name: "legacy: authorization-server metadata", Method: "GET", Path: path, Status: 200, env: "legacy",
+			Want: func(t *testing.T, _ int, h http.Header, body []byte) {
+				var doc map[string]any
+				if json.Unmarshal(body, &doc) != nil || doc["issuer"] != as.Issuer || doc["jwks_uri"] != as.Issuer+"/jwks" || h.Get("Access-Control-Allow-Origin") != "*" {
+					t.Errorf("metadata %s", body)
+				}
+			}},
+		{Name: "legacy: metadata OPTIONS", Method: "OPTIONS", Path: path, Header: preflight, Status: 204, env: "legacy", Want: wantPreflight},
+		{Name: "legacy: metadata POST: 405", Method: "POST", Path: path, Status: 405, env: "legacy", Want: wantAllow},
+		{Name: "legacy: no token, no resource_metadata", Method: "POST", Path: PathMCP, Status: 401, env: "legacy", Challenge: `Bearer scope="read"`},
+		{Name: "legacy: any audience accepted", Method: "POST", Path: PathMCP, env: "legacy", Status: 200, Handled: true,
+			Header: bearer(as.Mint(authtest.Claims{"aud": "https://elsewhere.example.com", "scope": "read"}))},
+		{Name: "legacy: missing scope", Method: "POST", Path: PathMCP, env: "legacy", Status: 403,
+			Header:    bearer(as.Mint(authtest.Claims{"scope": "write"})),
+			Challenge: `Bearer error="insufficient_scope", error_description="The access token lacks scopes this operation requires.", scope="read"`},
+	}
+}

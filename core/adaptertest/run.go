@@ -64,23 +64,31 @@ func describe(info *mcpauth.AuthInfo) any {
 
 var quiet = slog.New(slog.DiscardHandler)
 
-// newEnv configures the library against a fresh authorization server.
-func newEnv(t *testing.T, build NewServer, asOpts *authtest.Options) *env {
-	o := authtest.Options{Audience: Resource, Scopes: []string{"read", "write"}}
-	if asOpts != nil {
-		o = *asOpts
-		o.Audience = Resource
-	}
-	as := authtest.NewServer(&o)
-	t.Cleanup(as.Close)
-	auth, err := mcpauth.New(mcpauth.Config{
-		Logger: quiet,
-		ProtectedResources: []mcpauth.ProtectedResource{{
+// newEnv configures the library in resource-server mode against a fresh
+// authorization server.
+func newEnv(t *testing.T, build NewServer) *env {
+	return newEnvWith(t, build, func(as *authtest.Server) mcpauth.Config {
+		return mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{{
 			Metadata:       mcpauth.ProtectedResourceMetadata{Resource: Resource, ScopesSupported: []string{"read", "write", "create:todos"}, ResourceName: "Suite"},
 			AuthServers:    []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeAuto, nil)},
 			ScopeHierarchy: mcpauth.ScopeHierarchy{"admin": {"read", "write", "create:todos"}},
-		}},
+		}}}
 	})
+}
+
+// newLegacyEnv configures the deprecated authorization-server mode.
+func newLegacyEnv(t *testing.T, build NewServer) *env {
+	return newEnvWith(t, build, func(as *authtest.Server) mcpauth.Config {
+		return mcpauth.Config{Legacy: &mcpauth.LegacyServer{Server: mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil)}}
+	})
+}
+
+func newEnvWith(t *testing.T, build NewServer, config func(*authtest.Server) mcpauth.Config) *env {
+	as := authtest.NewServer(&authtest.Options{Audience: Resource, Scopes: []string{"read", "write"}})
+	t.Cleanup(as.Close)
+	cfg := config(as)
+	cfg.Logger = quiet
+	auth, err := mcpauth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +141,8 @@ type Case struct {
 	Want func(t *testing.T, status int, header http.Header, body []byte)
 	// Handled says the protected handler must run (and only then).
 	Handled bool
+
+	env string // "" (resource-server mode), "down" or "legacy"
 }
 
 func (c *Case) request() *http.Request {
@@ -152,8 +162,8 @@ func (c *Case) request() *http.Request {
 // Run plays every case against the adapter's server and core's net/http
 // reference. No case is skipped.
 func Run(t *testing.T, build NewServer) {
-	main := newEnv(t, build, nil)
-	down := newEnv(t, build, nil)
+	envs := map[string]*env{"": newEnv(t, build), "down": newEnv(t, build), "legacy": newLegacyEnv(t, build)}
+	main, down := envs[""], envs["down"]
 	down.as.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/jwks") {
 			http.Error(w, "down", http.StatusServiceUnavailable)
@@ -162,8 +172,9 @@ func Run(t *testing.T, build NewServer) {
 		return false
 	})
 	cases := Cases(main.as)
+	cases = append(cases, legacyCases(envs["legacy"].as)...)
 	cases = append(cases, Case{
-		Name: "key set unreachable: 503 with Retry-After", Method: "POST", Path: PathMCP,
+		Name: "key set unreachable: 503 with Retry-After", Method: "POST", Path: PathMCP, env: "down",
 		Header: bearer(down.as.Mint(authtest.Claims{"scope": "read"})), Status: 503,
 		Want: func(t *testing.T, _ int, h http.Header, body []byte) {
 			if h.Get("Retry-After") == "" || !strings.Contains(string(body), `"temporarily_unavailable"`) {
@@ -176,10 +187,7 @@ func Run(t *testing.T, build NewServer) {
 	}
 	for i := range cases {
 		c := &cases[i]
-		e := main
-		if strings.HasPrefix(c.Name, "key set unreachable") {
-			e = down
-		}
+		e := envs[c.env]
 		t.Run(c.Name, func(t *testing.T) {
 			ref := e.ref.serve(t, c)
 			got := e.adapter.serve(t, c)
