@@ -151,9 +151,18 @@ func (s *Server) Post(t testing.TB, token, body string) *http.Response {
 func (s *Server) ClientCredentials(t testing.TB, scope string) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "resource": {s.Resource}, "scope": {scope}}
+	return s.token(t, form, app.DemoClientID, app.DemoClientSecret)
+}
+
+// token posts form to the development server's token endpoint, with Basic
+// client authentication when id is set, and returns the access token.
+func (s *Server) token(t testing.TB, form url.Values, id, secret string) string {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.App.Dev.Issuer+"/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(app.DemoClientID, app.DemoClientSecret)
+	if id != "" {
+		req.SetBasicAuth(id, secret)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

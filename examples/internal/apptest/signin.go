@@ -59,17 +59,5 @@ func SignIn(t testing.TB, s *Server, user string) string {
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "client_id": {reg.ClientID},
 		"redirect_uri": {redirect}, "code_verifier": {verifier}}
-	resp, err = http.PostForm(issuer+"/token", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || json.Unmarshal(b, &tok) != nil || tok.AccessToken == "" {
-		t.Fatalf("token: %d %s", resp.StatusCode, b)
-	}
-	return tok.AccessToken
+	return s.token(t, form, "", "")
 }
