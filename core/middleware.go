@@ -200,11 +200,12 @@ func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
 	if code != "" {
 		return b.finish(newError(code, headerDescriptions[code], nil), required)
 	}
-	info, e := b.verify(r.Context(), token)
+	now := b.auth.now() // one clock read serves the cache and the expiry check
+	info, e := b.verify(r.Context(), token, now)
 	if e != nil {
 		return b.finish(e, required)
 	}
-	if e := b.check(info, required); e != nil {
+	if e := b.check(info, required, now); e != nil {
 		return b.finish(e, required)
 	}
 	// A copy: verifiers may hand out a cached, shared AuthInfo.
@@ -226,7 +227,7 @@ var headerDescriptions = map[Code]string{
 }
 
 // check applies the issuer, audience, expiry and scope checks.
-func (b *Bearer) check(info *AuthInfo, required []string) *Error {
+func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error {
 	if !b.opts.SkipIssuerCheck && b.res.server(info.Issuer) == nil {
 		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
 		e.details = map[string]any{"expected": issuers(b.res.servers), "actual": info.Issuer}
@@ -237,7 +238,7 @@ func (b *Bearer) check(info *AuthInfo, required []string) *Error {
 		e.details = map[string]any{"expected": b.audiences, "actual": info.Audience}
 		return e
 	}
-	if !info.ExpiresAt.IsZero() && !b.auth.now().Before(info.ExpiresAt.Add(b.req.Leeway)) {
+	if !info.ExpiresAt.IsZero() && !now.Before(info.ExpiresAt.Add(b.req.Leeway)) {
 		return newError(CodeInvalidToken, "The access token has expired.", nil)
 	}
 	if missing := b.res.hierarchy.missing(info.Scopes, required); len(missing) > 0 {

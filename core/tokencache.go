@@ -109,11 +109,9 @@ type tokenEntry struct {
 // (invalid_auth_header_format), the bearer's length limit, the verifier.
 // An entry is only ever stored for a token that passed the grammar check,
 // under the hash of its exact bytes, so a hit skips that scan of the token.
-func (b *Bearer) verify(ctx context.Context, token string) (*AuthInfo, *Error) {
+func (b *Bearer) verify(ctx context.Context, token string, now time.Time) (*AuthInfo, *Error) {
 	var k tokenKey
-	var now time.Time
 	if b.cache != nil && len(token) <= b.maxToken {
-		now = b.auth.now()
 		k = b.cache.key(token, b.profile)
 		if e := b.cache.get(ctx, &k, now); e != nil {
 			return &e.info, nil
