@@ -80,7 +80,7 @@ func TestHugeHeaderRefusedByServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := reached.Load()
-			status := rawRequest(t, srv.Listener.Addr().String(), "GET /mcp HTTP/1.1\r\nHost: mcp.example.com\r\n"+tt.header+"\r\n\r\n")
+			status := rawRequest(t, srv.Listener.Addr().String(), "GET /mcp HTTP/1.1\r\nHost: mcp.example.com\r\n"+tt.header+"\r\n\r\n").Status
 			if status != "431 Request Header Fields Too Large" {
 				t.Fatalf("status %q, want 431", status)
 			}
@@ -115,9 +115,9 @@ func TestHugeHeaderRefusedByServer(t *testing.T) {
 	}
 }
 
-// rawRequest writes req on a new connection to addr and returns the status
-// of the answer ("431 Request Header Fields Too Large").
-func rawRequest(t *testing.T, addr, req string) string {
+// rawRequest writes req on a new connection to addr and returns the answer
+// (its body closed).
+func rawRequest(t *testing.T, addr, req string) *http.Response {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -138,5 +138,5 @@ func rawRequest(t *testing.T, addr, req string) string {
 	resp.Body.Close()
 	conn.Close()
 	<-written
-	return resp.Status
+	return resp
 }

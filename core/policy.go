@@ -23,6 +23,14 @@ const DefaultPolicyMaxBodyBytes = 4 << 20
 //
 // The operation is read from the request body (a JSON-RPC message or batch),
 // never from headers alone, and the body is restored for the next handler.
+// The policy fails closed: a body that cannot be read to its end (a broken
+// chunked encoding, a limit such as [http.MaxBytesHandler] or a framework's
+// body limit cutting it short, a client gone) is refused with 400
+// invalid_request (413 for an [*http.MaxBytesError]) and never handed on, so
+// a complete message in the bytes read so far never runs unchecked; and a
+// body with a Content-Encoding other than identity is refused with 400
+// invalid_request, since a decompressing layer between the policy and the
+// handler would run what the policy never read.
 // A batch needs the union of its messages' scopes. A body that is not JSON
 // at all gets only the base requirement (no server can execute it either). A
 // body over MaxBodyBytes is refused with 413, and one the policy cannot read
@@ -79,6 +87,9 @@ func (p *ScopePolicy) limit() int64 {
 func (p *ScopePolicy) scopesFor(r *http.Request, base []string) ([]string, *Error) {
 	if p.empty() || r.Body == nil || r.Body == http.NoBody {
 		return base, nil
+	}
+	if !identityEncoded(r.Header) {
+		return nil, newError(CodeInvalidRequest, "The request body is content-encoded (Content-Encoding), which the scope policy does not read.", nil)
 	}
 	body, err := readBody(r, p.limit())
 	if err != nil {
@@ -221,11 +232,35 @@ func jsonString(raw []byte) ([]byte, bool) {
 	return []byte(s), true
 }
 
+// identityEncoded reports whether h declares no content coding other than
+// identity (RFC 9110 §8.4), in every Content-Encoding field line.
+func identityEncoded(h http.Header) bool {
+	for _, v := range h.Values("Content-Encoding") {
+		for coding := range strings.SplitSeq(v, ",") {
+			if c := strings.Trim(coding, " \t"); c != "" && !strings.EqualFold(c, "identity") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // readBody reads r's body up to limit bytes and restores it for the next
-// handler. A larger body is restored too, and refused with 413.
+// handler. A larger body is restored too, and refused with 413. A body whose
+// read fails is refused (413 for an [*http.MaxBytesError], else 400) and
+// replaced by one that fails the same way, so that no handler can be given
+// the bytes read before the failure.
 func readBody(r *http.Request, limit int64) ([]byte, *Error) {
 	orig := r.Body
 	buf, err := readUpTo(orig, limit+1, r.ContentLength)
+	if err != nil {
+		r.Body = failedBody{err: err, orig: orig}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, newError(CodeRequestTooLarge, "The request body is over the server's size limit.", err)
+		}
+		return nil, newError(CodeInvalidRequest, "The request body could not be read.", err)
+	}
 	if int64(len(buf)) > limit {
 		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), orig), orig}
 		return nil, newError(CodeRequestTooLarge, fmt.Sprintf("The request body is over the %d bytes the scope policy reads.", limit), nil)
@@ -233,9 +268,6 @@ func readBody(r *http.Request, limit int64) ([]byte, *Error) {
 	restored := &restoredBody{orig: orig}
 	restored.Reset(buf)
 	r.Body = restored
-	if err != nil {
-		return nil, nil
-	}
 	return buf, nil
 }
 
@@ -280,6 +312,18 @@ type restoredBody struct {
 
 // Close closes the original body.
 func (b *restoredBody) Close() error { return b.orig.Close() }
+
+// failedBody stands for a body whose read failed: it answers that failure.
+type failedBody struct {
+	err  error
+	orig io.Closer
+}
+
+// Read returns the read error.
+func (b failedBody) Read([]byte) (int, error) { return 0, b.err }
+
+// Close closes the original body.
+func (b failedBody) Close() error { return b.orig.Close() }
 
 type readCloser struct {
 	io.Reader

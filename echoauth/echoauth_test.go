@@ -2,11 +2,16 @@ package echoauth_test
 
 import (
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	mcpauth "github.com/mcp-auth/go/core"
 	"github.com/mcp-auth/go/core/adaptertest"
@@ -104,4 +109,39 @@ func TestConfig(t *testing.T) {
 		}
 	}()
 	echoauth.BearerAuthWithConfig(echoauth.Config{})
+}
+
+// TestBodyLimit: behind Echo's BodyLimit, a chunked body whose padding goes
+// over the limit fails to read after the whole message; the per-tool policy
+// refuses it and the tool never runs.
+func TestBodyLimit(t *testing.T) {
+	as := authtest.NewServer(&authtest.Options{Audience: adaptertest.Resource})
+	defer as.Close()
+	auth, err := mcpauth.New(mcpauth.Config{Logger: slog.New(slog.DiscardHandler), ProtectedResources: []mcpauth.ProtectedResource{{
+		Metadata:    mcpauth.ProtectedResourceMetadata{Resource: adaptertest.Resource},
+		AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer(as.Issuer, "", nil)},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer auth.Close()
+	var calls atomic.Int64
+	e := echo.New()
+	e.Use(middleware.BodyLimit("1K"))
+	e.POST("/mcp", func(c echo.Context) error {
+		calls.Add(1)
+		return c.NoContent(http.StatusOK)
+	}, echoauth.BearerAuth(auth, &mcpauth.BearerOptions{
+		RequiredScopes: []string{"read"},
+		Policy:         &mcpauth.ScopePolicy{Tools: map[string][]string{"admin-tool": {"admin"}}},
+	}))
+	msg := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"admin-tool","arguments":{}}}`
+	raw := "POST /mcp HTTP/1.1\r\nHost: mcp.example.com\r\nAuthorization: Bearer " + as.Mint(authtest.Claims{"scope": "read"}) +
+		"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		adaptertest.Chunked(msg, strings.Repeat(" ", 70<<10)) + "0\r\n\r\n"
+	resp := adaptertest.Wire(t, e, raw)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || calls.Load() != 0 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_request"`) {
+		t.Fatalf("status %d, challenge %q, body %s, tool ran %d times", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body, calls.Load())
+	}
 }

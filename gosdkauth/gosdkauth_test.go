@@ -3,6 +3,7 @@ package gosdkauth_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adaptertest"
 	"github.com/mcp-auth/go/core/authtest"
 	"github.com/mcp-auth/go/gosdkauth"
 )
@@ -196,4 +198,64 @@ func TestTokenInfoRoundTrip(t *testing.T) {
 	if gosdkauth.AuthInfo(nil) != nil {
 		t.Fatal("nil TokenInfo")
 	}
+}
+
+// TestPolicyFailsClosedThroughTheSDK: requests whose body cannot be read to
+// its end never reach the SDK's tool, though the bytes read before the
+// failure hold a whole tools/call; the same call in a whole body does.
+func TestPolicyFailsClosedThroughTheSDK(t *testing.T) {
+	as := authtest.NewServer(nil)
+	t.Cleanup(as.Close)
+	var ran atomic.Int64
+	s := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "admin-tool"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, struct{}, error) {
+		ran.Add(1)
+		return nil, struct{}{}, nil
+	})
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, &mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true})
+	const endpoint = "http://127.0.0.1/mcp"
+	h := protect(t, endpoint, mcpauth.DiscoverAuthServer(as.Issuer, "", nil), &mcpauth.BearerOptions{
+		RequiredScopes: []string{"read"},
+		Policy:         &mcpauth.ScopePolicy{Tools: map[string][]string{"admin-tool": {"admin"}}},
+	}, sdk)
+	msg := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"admin-tool","arguments":{}}}`
+	request := func(scope, body string) string {
+		return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + as.Mint(authtest.Claims{"aud": endpoint, "scope": scope}) +
+			"\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nMcp-Protocol-Version: 2025-06-18\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+	}
+	limited := http.MaxBytesHandler(h, 1<<10)
+	for _, tt := range []struct {
+		name    string
+		handler http.Handler
+		raw     string
+		status  int
+	}{
+		{"malformed chunk after the message", h, request("read", adaptertest.Chunked(msg)+"zz\r\n\r\n"), http.StatusBadRequest},
+		{"padding over http.MaxBytesHandler", limited, request("read", adaptertest.Chunked(msg, strings.Repeat(" ", 70<<10))+"0\r\n\r\n"), http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := adaptertest.Wire(t, tt.handler, tt.raw)
+			if resp.StatusCode != tt.status || ran.Load() != 0 {
+				t.Fatalf("status %d, want %d; the tool ran %d times", resp.StatusCode, tt.status, ran.Load())
+			}
+		})
+	}
+	t.Run("padding over http.MaxBytesHandler, Content-Length body", func(t *testing.T) {
+		req := httptest.NewRequest("POST", endpoint, strings.NewReader(msg+strings.Repeat(" ", 70<<10)))
+		req.Header.Set("Authorization", "Bearer "+as.Mint(authtest.Claims{"aud": endpoint, "scope": "read"}))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		rec := httptest.NewRecorder()
+		limited.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || ran.Load() != 0 {
+			t.Fatalf("status %d; the tool ran %d times", rec.Code, ran.Load())
+		}
+	})
+	t.Run("the whole message with the scope reaches the tool", func(t *testing.T) {
+		resp := adaptertest.Wire(t, h, request("read admin", adaptertest.Chunked(msg)+"0\r\n\r\n"))
+		if resp.StatusCode != http.StatusOK || ran.Load() != 1 {
+			body, _ := io.ReadAll(resp.Body)
+			t.Fatalf("status %d, body %s; the tool ran %d times", resp.StatusCode, body, ran.Load())
+		}
+	})
 }

@@ -27,6 +27,7 @@ func Cases(as *authtest.Server) []Case {
 		return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{}}}`
 	}
 	invalid := func(description string) string { return challenge("invalid_token", description, "read") }
+	unreadable := challenge("invalid_request", "The request body could not be read.", "read")
 	forbidden := func(scope string) string {
 		return challenge("insufficient_scope", "The access token lacks scopes this operation requires.", scope)
 	}
@@ -91,6 +92,20 @@ func Cases(as *authtest.Server) []Case {
 			Status: 413, Want: wantCode("request_too_large")},
 		{Name: "policy: ambiguous message", Method: "POST", Path: PathMCP, Header: bearer(read), Body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get-todos","NAME":"create-todo"}}`,
 			Status: 400, Challenge: challenge("invalid_request", "The request body is ambiguous: duplicate or case-variant JSON-RPC members.", "read")},
+
+		// The policy fails closed: a body it cannot read to its end is
+		// refused, though the bytes read before the failure hold a whole
+		// message, and the handler never runs.
+		{Name: "policy: malformed chunk after a whole message", Method: "POST", Path: PathMCP, Header: with(bearer(read), "Transfer-Encoding", "chunked"),
+			Raw: Chunked(call("create-todo")) + "zz\r\n\r\n", Status: 400, Challenge: unreadable, Want: wantCode("invalid_request")},
+		{Name: "policy: body cut short by http.MaxBytesHandler", Method: "POST", Path: PathMCP, Header: bearer(read), Wrap: maxBytes(1 << 10),
+			Body: call("create-todo") + strings.Repeat(" ", 2<<10), Status: 413, Want: wantCode("request_too_large")},
+		{Name: "policy: chunked padding cut short by http.MaxBytesHandler", Method: "POST", Path: PathMCP, Header: with(bearer(read), "Transfer-Encoding", "chunked"),
+			Wrap: maxBytes(1 << 10), Raw: Chunked(call("create-todo"), strings.Repeat(" ", 2<<10)) + "0\r\n\r\n", Status: 413, Want: wantCode("request_too_large")},
+		{Name: "policy: whole chunked body passes", Method: "POST", Path: PathMCP, Header: with(bearer(mint(authtest.Claims{"scope": "read create:todos"})), "Transfer-Encoding", "chunked"),
+			Raw: Chunked(call("create-todo")[:20], call("create-todo")[20:]) + "0\r\n\r\n", Status: 200, Handled: true, Want: wantBody(call("create-todo"))},
+		{Name: "policy: content-encoded body refused", Method: "POST", Path: PathMCP, Header: with(bearer(read), "Content-Encoding", "gzip"), Body: call("create-todo"),
+			Status: 400, Challenge: challenge("invalid_request", "The request body is content-encoded (Content-Encoding), which the scope policy does not read.", "read")},
 		{Name: "per-route scope missing", Method: "POST", Path: PathWrite, Header: bearer(read), Status: 403, Challenge: forbidden("read write"), Want: wantMissing("write")},
 		{Name: "per-route scope granted", Method: "POST", Path: PathWrite, Header: bearer(mint(authtest.Claims{"scope": "read write"})), Status: 200, Handled: true, Want: wantIdentity("test-user")},
 		{Name: "per-route scope through the hierarchy", Method: "POST", Path: PathWrite, Header: bearer(mint(authtest.Claims{"scope": "admin"})), Status: 200, Handled: true},
@@ -120,6 +135,17 @@ func malformedHeaders() []Case {
 var preflight = map[string][]string{"Origin": {"https://app.example.com"}, "Access-Control-Request-Method": {"GET"}}
 
 func auth(v string) map[string][]string { return map[string][]string{"Authorization": {v}} }
+
+// with returns h with the header k: v added.
+func with(h map[string][]string, k, v string) map[string][]string {
+	h[k] = append(h[k], v)
+	return h
+}
+
+// maxBytes wraps a server in http.MaxBytesHandler with limit n.
+func maxBytes(n int64) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler { return http.MaxBytesHandler(h, n) }
+}
 
 func wantDocument(t *testing.T, _ int, h http.Header, body []byte) {
 	var doc mcpauth.ProtectedResourceMetadata

@@ -1,12 +1,14 @@
 package adaptertest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -110,18 +112,71 @@ type answer struct {
 
 func (s *side) serve(t *testing.T, c *Case) (a answer) {
 	t.Helper()
+	h := s.handler
+	if c.Wrap != nil {
+		h = c.Wrap(h)
+	}
+	before := s.calls.Load()
+	if c.Raw != "" {
+		resp := Wire(t, h, c.wireRequest())
+		body, _ := io.ReadAll(resp.Body)
+		return answer{status: resp.StatusCode, header: resp.Header, body: body, called: s.calls.Load() > before}
+	}
 	req := c.request()
 	rec := httptest.NewRecorder()
-	before := s.calls.Load()
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
 				t.Fatalf("panic: %v", p)
 			}
 		}()
-		s.handler.ServeHTTP(rec, req)
+		h.ServeHTTP(rec, req)
 	}()
 	return answer{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes(), called: s.calls.Load() > before}
+}
+
+// Wire serves h on a loopback listener, writes raw (a whole HTTP/1.1
+// request, as bytes on the wire) on a new connection and returns the answer
+// with its body read, for requests a client library would not send: broken
+// chunked encodings, bodies cut short. The server is closed before Wire
+// returns.
+func Wire(t testing.TB, h http.Handler, raw string) *http.Response {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The server may answer before it has read everything: write from a goroutine.
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		io.WriteString(conn, raw)
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	conn.Close()
+	<-written
+	return resp
+}
+
+// Chunked encodes chunks as an HTTP/1.1 chunked body, without the last
+// chunk: append "0\r\n\r\n" to end it, or broken bytes to break it.
+func Chunked(chunks ...string) string {
+	var b strings.Builder
+	for _, c := range chunks {
+		fmt.Fprintf(&b, "%x\r\n%s\r\n", len(c), c)
+	}
+	return b.String()
 }
 
 // Case is one request of the suite and what must be answered.
@@ -141,6 +196,13 @@ type Case struct {
 	Want func(t *testing.T, status int, header http.Header, body []byte)
 	// Handled says the protected handler must run (and only then).
 	Handled bool
+	// Raw, when set, is sent as the body bytes on a real connection
+	// (see [Wire]) instead of Body through the handler: Header must then
+	// say how it is framed (Transfer-Encoding or Content-Length).
+	Raw string
+	// Wrap, when set, wraps both servers, for example in
+	// http.MaxBytesHandler.
+	Wrap func(http.Handler) http.Handler
 
 	env string // "" (resource-server mode), "down" or "legacy"
 }
@@ -157,6 +219,20 @@ func (c *Case) request() *http.Request {
 		}
 	}
 	return req
+}
+
+// wireRequest is the case as bytes on the wire, its body Raw.
+func (c *Case) wireRequest() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: mcp.example.com\r\n", c.Method, c.Path)
+	for k, vs := range c.Header {
+		for _, v := range vs {
+			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		}
+	}
+	b.WriteString("\r\n")
+	b.WriteString(c.Raw)
+	return b.String()
 }
 
 // Run plays every case against the adapter's server and core's net/http
