@@ -60,6 +60,9 @@ func New(cfg Config) (*Auth, error) {
 			a.addServer(s)
 		}
 	}
+	if l := cfg.Legacy; l != nil && len(l.Audiences) == 0 {
+		a.log.Warn("mcpauth: Legacy.InsecureAcceptAnyAudience is set: tokens the authorization server issued for any client or API are accepted", "issuer", l.Server.issuer)
+	}
 	a.metadata = newMetadataHandler(a)
 	return a, nil
 }

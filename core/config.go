@@ -101,13 +101,29 @@ type ProtectedResource struct {
 // MCP 2025-03-26 revision, where clients look for authorization-server
 // metadata on the MCP server itself: the metadata of Server is served at
 // /.well-known/oauth-authorization-server. There is no resource metadata, so
-// challenges carry no resource_metadata, and the audience is checked only
-// when [BearerOptions.Audiences] is set.
+// challenges carry no resource_metadata. There is no resource identifier
+// either, so the audience tokens must carry is configured here: without it
+// any token the authorization server signed (an ID token of another client,
+// an access token for another API) would pass, which OAuth 2.1 §5.2, RFC
+// 9068 §4 and the MCP security practices forbid.
 //
 // Deprecated: MCP 2025-06-18 and later use ProtectedResources.
 type LegacyServer struct {
 	// Server is the authorization server.
 	Server *AuthServer
+	// Audiences are the "aud" values accepted: a token must carry at least
+	// one (scheme and host compared case-insensitively, one trailing slash
+	// tolerated). Set it to the audience the authorization server puts in
+	// access tokens for this MCP server, often its URL or an API
+	// identifier. Required unless InsecureAcceptAnyAudience is set;
+	// [BearerOptions.Audiences] overrides it for one middleware.
+	Audiences []string
+	// InsecureAcceptAnyAudience, with Audiences empty, accepts tokens
+	// whatever their audience: every token the authorization server signs,
+	// for any client or API, then passes. Use it only with an authorization
+	// server that issues tokens for this MCP server alone. [New] logs a
+	// warning when it is set.
+	InsecureAcceptAnyAudience bool
 	// ScopeHierarchy declares broader scopes that imply narrower ones.
 	ScopeHierarchy ScopeHierarchy
 }
@@ -123,6 +139,8 @@ type resource struct {
 	hierarchy    *scopeHierarchy
 	noAudClients []string
 	scopes       []string // scopes_supported
+	audiences    []string // accepted by default: the identifier, or the legacy server's
+	anyAudience  bool     // legacy mode with InsecureAcceptAnyAudience
 }
 
 // issuerTrusted returns the AuthServer trusted under issuer.
@@ -173,11 +191,18 @@ func compileLegacy(l *LegacyServer) (*resource, error) {
 	if err := checkAuthServer(l.Server); err != nil {
 		return nil, err
 	}
+	if len(l.Audiences) == 0 && !l.InsecureAcceptAnyAudience {
+		return nil, fmt.Errorf("%w: Legacy.Audiences is empty: set it to the audience (\"aud\") your authorization server puts in access tokens for this MCP server; "+
+			"Legacy.InsecureAcceptAnyAudience would accept tokens issued for any client or API instead", ErrInvalidConfig)
+	}
+	if slices.Contains(l.Audiences, "") {
+		return nil, fmt.Errorf("%w: Legacy.Audiences holds an empty audience", ErrInvalidConfig)
+	}
 	h, err := l.ScopeHierarchy.compile()
 	if err != nil {
 		return nil, err
 	}
-	return &resource{servers: []*AuthServer{l.Server}, hierarchy: h}, nil
+	return &resource{servers: []*AuthServer{l.Server}, hierarchy: h, audiences: slices.Clone(l.Audiences), anyAudience: l.InsecureAcceptAnyAudience}, nil
 }
 
 func compileResource(p *ProtectedResource) (*resource, error) {
@@ -234,6 +259,7 @@ func compileResource(p *ProtectedResource) (*resource, error) {
 		hierarchy:    h,
 		noAudClients: slices.Clone(p.NoAudienceClientIDs),
 		scopes:       md.ScopesSupported,
+		audiences:    []string{id},
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -260,9 +261,12 @@ func TestLazyDiscoveryFailures(t *testing.T) {
 }
 
 func TestLegacyMode(t *testing.T) {
-	as := authtest.NewServer(&authtest.Options{Scopes: []string{"read"}})
+	as := authtest.NewServer(&authtest.Options{Scopes: []string{"read"}, Audience: "api://todo"})
 	defer as.Close()
-	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, Legacy: &mcpauth.LegacyServer{Server: mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil)}})
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, Legacy: &mcpauth.LegacyServer{
+		Server:    mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil),
+		Audiences: []string{"api://todo"},
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,8 +285,31 @@ func TestLegacyMode(t *testing.T) {
 	if rec := serveMetadata(auth, "GET", "/.well-known/oauth-protected-resource"); rec.Code != 404 {
 		t.Fatalf("resource metadata served in legacy mode: %d", rec.Code)
 	}
-	handler := auth.Middleware(&mcpauth.BearerOptions{RequiredScopes: []string{"read"}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	do := func(token string) *httptest.ResponseRecorder {
+	do := legacyClient(auth.Middleware(&mcpauth.BearerOptions{RequiredScopes: []string{"read"}}))
+	expect(t, do(""), 401, `Bearer scope="read"`)
+	expect(t, do(as.Mint(authtest.Claims{"scope": "read"})), 200, "")
+	expect(t, do(as.Mint(authtest.Claims{"aud": "whatever", "scope": "read"})), 401,
+		`Bearer error="invalid_token", error_description="The access token was not issued for this resource.", scope="read"`)
+	expect(t, do(as.Mint(authtest.Claims{"scope": "write"})), 403, `Bearer error="insufficient_scope", error_description="The access token lacks scopes this operation requires.", scope="read"`)
+	// BearerOptions.Audiences overrides the legacy server's.
+	other, err := auth.NewBearer(&mcpauth.BearerOptions{Audiences: []string{"api://other"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "http://127.0.0.1/mcp", nil)
+	req.Header.Set("Authorization", "Bearer "+as.Mint(nil))
+	if _, err := other.Authenticate(req); !errors.Is(err, mcpauth.ErrInvalidAudience) {
+		t.Fatalf("configured audience not checked: %v", err)
+	}
+	if _, err := auth.NewBearer(&mcpauth.BearerOptions{Resource: resourceID}); !errors.Is(err, mcpauth.ErrInvalidConfig) {
+		t.Fatal("a resource named in legacy mode")
+	}
+}
+
+// legacyClient sends a POST through h with token (none when "").
+func legacyClient(mw func(http.Handler) http.Handler) func(token string) *httptest.ResponseRecorder {
+	handler := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	return func(token string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("POST", "http://127.0.0.1/mcp", nil)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
@@ -291,22 +318,54 @@ func TestLegacyMode(t *testing.T) {
 		handler.ServeHTTP(rec, req)
 		return rec
 	}
-	expect(t, do(""), 401, `Bearer scope="read"`)
-	// No audience configured: any audience is accepted (the 2025-03-26 model).
-	expect(t, do(as.Mint(authtest.Claims{"aud": "whatever", "scope": "read"})), 200, "")
-	expect(t, do(as.Mint(authtest.Claims{"scope": "write"})), 403, `Bearer error="insufficient_scope", error_description="The access token lacks scopes this operation requires.", scope="read"`)
-	strict, err := auth.NewBearer(&mcpauth.BearerOptions{Audiences: []string{"api://todo"}})
+}
+
+// TestLegacyModeAudience: legacy mode, which has no resource identifier,
+// requires the audience its tokens must carry. Without it, New fails naming
+// the option; with it, an ID token of another client, an access token for
+// another API and a logout token are refused. The loudly named opt-out
+// accepts any audience, logs a warning, and still refuses tokens that are
+// not access tokens.
+func TestLegacyModeAudience(t *testing.T) {
+	as := authtest.NewServer(&authtest.Options{Audience: "https://mcp.example.com"})
+	defer as.Close()
+	server := mcpauth.NewAuthServer(manualConfig(as))
+	_, err := mcpauth.New(mcpauth.Config{Logger: quiet, Legacy: &mcpauth.LegacyServer{Server: server}})
+	if !errors.Is(err, mcpauth.ErrInvalidConfig) || !strings.Contains(err.Error(), "Legacy.Audiences") || !strings.Contains(err.Error(), "Legacy.InsecureAcceptAnyAudience") {
+		t.Fatalf("legacy mode without audiences: %v", err)
+	}
+	if _, err := mcpauth.New(mcpauth.Config{Logger: quiet, Legacy: &mcpauth.LegacyServer{Server: server, Audiences: []string{""}}}); !errors.Is(err, mcpauth.ErrInvalidConfig) {
+		t.Fatalf("an empty audience: %v", err)
+	}
+	idToken := as.MintWith(authtest.MintOptions{Header: map[string]any{"typ": "JWT"}, Claims: authtest.Claims{"aud": "unrelated-client", "azp": "unrelated-client", "nonce": "n"}})
+	payments := as.Mint(authtest.Claims{"aud": "https://payments.example.com/api", "scope": "payments"})
+	logout := as.MintWith(authtest.MintOptions{Header: map[string]any{"typ": "logout+jwt"}, Claims: authtest.Claims{"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}})
+	wrongAudience := `Bearer error="invalid_token", error_description="The access token was not issued for this resource."`
+	notAccess := `Bearer error="invalid_token", error_description="The token is not an access token."`
+
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, Legacy: &mcpauth.LegacyServer{Server: server, Audiences: []string{"https://mcp.example.com/"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest("POST", "http://127.0.0.1/mcp", nil)
-	req.Header.Set("Authorization", "Bearer "+as.Mint(authtest.Claims{"aud": "whatever"}))
-	if _, err := strict.Authenticate(req); !errors.Is(err, mcpauth.ErrInvalidAudience) {
-		t.Fatalf("configured audience not checked: %v", err)
+	defer auth.Close()
+	do := legacyClient(auth.Middleware(nil))
+	expect(t, do(as.Mint(nil)), 200, "")
+	expect(t, do(idToken), 401, wrongAudience)
+	expect(t, do(payments), 401, wrongAudience)
+	expect(t, do(logout), 401, notAccess)
+
+	var logs strings.Builder
+	anyAud, err := mcpauth.New(mcpauth.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Legacy: &mcpauth.LegacyServer{Server: server, InsecureAcceptAnyAudience: true}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := auth.NewBearer(&mcpauth.BearerOptions{Resource: resourceID}); !errors.Is(err, mcpauth.ErrInvalidConfig) {
-		t.Fatal("a resource named in legacy mode")
+	defer anyAud.Close()
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "InsecureAcceptAnyAudience") {
+		t.Fatalf("no warning for the opt-out: %s", logs.String())
 	}
+	do = legacyClient(anyAud.Middleware(nil))
+	expect(t, do(payments), 200, "")
+	expect(t, do(logout), 401, notAccess)
 }
 
 func TestCloseStopsGoroutines(t *testing.T) {

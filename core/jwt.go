@@ -122,13 +122,10 @@ func (a *jwtAttempt) keyfunc(tok *jwt.Token) (any, error) {
 		// RFC 7515 §4.1.11: no extension is understood, so none may be critical.
 		return nil, newError(CodeInvalidToken, "The access token has a critical header the server does not understand.", nil)
 	}
-	if a.req.RequireTokenType {
-		typ, _ := tok.Header["typ"].(string)
-		if !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
-			return nil, newError(CodeInvalidToken, "The access token's type (typ) is not at+jwt.", nil)
-		}
-	}
 	claims := tok.Claims.(*tokenClaims)
+	if e := checkTokenType(tok.Header["typ"], claims, a.req.RequireTokenType); e != nil {
+		return nil, e
+	}
 	if claims.iss == "" {
 		return nil, newError(CodeInvalidToken, "The access token has no issuer (iss).", nil)
 	}
@@ -171,6 +168,49 @@ func checkHeader(token string) *Error {
 		}
 	}
 	return newError(CodeInvalidToken, "The access token's header is malformed.", nil)
+}
+
+// checkTokenType refuses a JWT that says it is not an access token, before
+// any key is looked up: a JOSE typ (RFC 7515 §4.1.9, "application/" prefix
+// optional, case-insensitive) naming another kind of JWT, such as id+jwt,
+// logout+jwt (OpenID Connect Back-Channel Logout), secevent+jwt (RFC 8417),
+// dpop+jwt (RFC 9449) or oauth-id-jag+jwt; anything but at+jwt (RFC 9068
+// §2.1) when requireAT; and the providers' own markers of other tokens, a
+// Cognito token_use other than "access" and a Keycloak payload typ of an
+// ID, refresh or logout token. A typ that is not a string is malformed.
+func checkTokenType(typ any, c *tokenClaims, requireAT bool) *Error {
+	t, ok := typ.(string)
+	if typ != nil && !ok {
+		return newError(CodeInvalidToken, "The access token's header is malformed.", nil)
+	}
+	mt, _, _ := strings.Cut(strings.ToLower(t), ";")
+	mt = strings.TrimPrefix(strings.TrimSpace(mt), "application/")
+	switch {
+	case mt == "at+jwt":
+		return nil
+	case requireAT:
+		return newError(CodeInvalidToken, "The access token's type (typ) is not at+jwt.", nil)
+	case strings.HasSuffix(mt, "+jwt"):
+		return notAccessToken("typ", t)
+	}
+	if use, ok := c.all["token_use"].(string); ok && use != "access" {
+		return notAccessToken("token_use", use)
+	}
+	if kind, ok := c.all["typ"].(string); ok && otherKeycloakTokens[strings.ToLower(kind)] {
+		return notAccessToken("typ claim", kind)
+	}
+	return nil
+}
+
+// otherKeycloakTokens are the payload "typ" values of Keycloak's tokens that
+// are not access tokens ("Bearer").
+var otherKeycloakTokens = map[string]bool{"id": true, "refresh": true, "offline": true, "logout": true, "serialized-id": true}
+
+// notAccessToken refuses a token whose member name says it is another kind.
+func notAccessToken(name, value string) *Error {
+	e := newError(CodeInvalidToken, "The token is not an access token.", nil)
+	e.details = map[string]any{name: value}
+	return e
 }
 
 // serverConfigError turns a discovery failure into a refusal: 503 when the

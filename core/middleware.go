@@ -17,9 +17,9 @@ type BearerOptions struct {
 	// several are configured; "" means the only one.
 	Resource string
 	// Audiences are the "aud" values accepted; a token must carry at least
-	// one. Default: the resource identifier (scheme and host compared
-	// case-insensitively, one trailing slash tolerated). In legacy mode the
-	// audience is checked only when this is set.
+	// one. Default: the resource identifier, or in legacy mode
+	// [LegacyServer.Audiences] (scheme and host compared case-insensitively,
+	// one trailing slash tolerated).
 	Audiences []string
 	// RequiredScopes must all be granted (through the scope hierarchy too).
 	RequiredScopes []string
@@ -117,8 +117,8 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	b.req = VerifyRequest{Resource: res.id, AuthServers: res.servers, Leeway: leeway, RequireTokenType: opts.RequireTokenType, Now: a.now}
 	b.profile = verifyProfile{res: res, leeway: leeway, typ: opts.RequireTokenType}
 	auds := opts.Audiences
-	if len(auds) == 0 && res.id != "" {
-		auds = []string{res.id}
+	if len(auds) == 0 {
+		auds = res.audiences
 	}
 	for _, aud := range auds {
 		b.audiences = append(b.audiences, canonicalURL(aud))

@@ -244,7 +244,7 @@ func itoa(n int64) string {
 
 // legacyCases are played in the deprecated authorization-server mode (MCP
 // 2025-03-26): the authorization server's metadata served on the MCP server,
-// challenges without resource_metadata, the audience not checked.
+// challenges without resource_metadata, the configured audience required.
 func legacyCases(as *authtest.Server) []Case {
 	const path = "/.well-known/oauth-authorization-server"
 	return []Case{
@@ -258,8 +258,14 @@ func legacyCases(as *authtest.Server) []Case {
 		{Name: "legacy: metadata OPTIONS", Method: "OPTIONS", Path: path, Header: preflight, Status: 204, env: "legacy", Want: wantPreflight},
 		{Name: "legacy: metadata POST: 405", Method: "POST", Path: path, Status: 405, env: "legacy", Want: wantAllow},
 		{Name: "legacy: no token, no resource_metadata", Method: "POST", Path: PathMCP, Status: 401, env: "legacy", Challenge: `Bearer scope="read"`},
-		{Name: "legacy: any audience accepted", Method: "POST", Path: PathMCP, env: "legacy", Status: 200, Handled: true,
-			Header: bearer(as.Mint(authtest.Claims{"aud": "https://elsewhere.example.com", "scope": "read"}))},
+		{Name: "legacy: the configured audience", Method: "POST", Path: PathMCP, env: "legacy", Status: 200, Handled: true,
+			Header: bearer(as.Mint(authtest.Claims{"scope": "read"}))},
+		{Name: "legacy: another audience refused", Method: "POST", Path: PathMCP, env: "legacy", Status: 401,
+			Header:    bearer(as.Mint(authtest.Claims{"aud": "https://elsewhere.example.com", "scope": "read"})),
+			Challenge: `Bearer error="invalid_token", error_description="The access token was not issued for this resource.", scope="read"`},
+		{Name: "legacy: a logout token refused", Method: "POST", Path: PathMCP, env: "legacy", Status: 401,
+			Header:    bearer(as.MintWith(authtest.MintOptions{Header: map[string]any{"typ": "logout+jwt"}, Claims: authtest.Claims{"scope": "read"}})),
+			Challenge: `Bearer error="invalid_token", error_description="The token is not an access token.", scope="read"`},
 		{Name: "legacy: missing scope", Method: "POST", Path: PathMCP, env: "legacy", Status: 403,
 			Header:    bearer(as.Mint(authtest.Claims{"scope": "write"})),
 			Challenge: `Bearer error="insufficient_scope", error_description="The access token lacks scopes this operation requires.", scope="read"`},

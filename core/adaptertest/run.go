@@ -81,7 +81,7 @@ func newEnv(t *testing.T, build NewServer) *env {
 // newLegacyEnv configures the deprecated authorization-server mode.
 func newLegacyEnv(t *testing.T, build NewServer) *env {
 	return newEnvWith(t, build, func(as *authtest.Server) mcpauth.Config {
-		return mcpauth.Config{Legacy: &mcpauth.LegacyServer{Server: mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil)}}
+		return mcpauth.Config{Legacy: &mcpauth.LegacyServer{Server: mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil), Audiences: []string{Resource}}}
 	})
 }
 

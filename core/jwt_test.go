@@ -1,0 +1,66 @@
+package mcpauth_test
+
+import (
+	"net/http"
+	"testing"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/authtest"
+)
+
+// TestTokenType: a JWT that says it is not an access token is refused,
+// whatever the options, before any key is fetched; RequireTokenType admits
+// at+jwt only.
+func TestTokenType(t *testing.T) {
+	notAccess := challengeFor("invalid_token", "The token is not an access token.", "")
+	malformed := challengeFor("invalid_token", "The access token's header is malformed.", "")
+	notAT := challengeFor("invalid_token", "The access token's type (typ) is not at+jwt.", "")
+	tests := []struct {
+		name        string
+		header      map[string]any
+		claims      authtest.Claims
+		lax, strict string // expected challenge without and with RequireTokenType ("" = accepted)
+	}{
+		{"at+jwt", map[string]any{"typ": "at+jwt"}, nil, "", ""},
+		{"application/at+jwt", map[string]any{"typ": "application/AT+JWT"}, nil, "", ""},
+		{"JWT", map[string]any{"typ": "JWT"}, nil, "", notAT},
+		{"no typ", map[string]any{"typ": authtest.Delete}, nil, "", notAT},
+		{"id+jwt", map[string]any{"typ": "id+jwt"}, nil, notAccess, notAT},
+		{"logout+jwt", map[string]any{"typ": "logout+jwt"}, nil, notAccess, notAT},
+		{"application/logout+jwt", map[string]any{"typ": "application/logout+jwt"}, nil, notAccess, notAT},
+		{"secevent+jwt", map[string]any{"typ": "secevent+jwt"}, nil, notAccess, notAT},
+		{"dpop+jwt", map[string]any{"typ": "dpop+jwt"}, nil, notAccess, notAT},
+		{"oauth-id-jag+jwt", map[string]any{"typ": "oauth-id-jag+jwt"}, nil, notAccess, notAT},
+		{"DPoP+JWT with a parameter", map[string]any{"typ": "DPoP+JWT; v=1"}, nil, notAccess, notAT},
+		{"typ not a string", map[string]any{"typ": 7}, nil, malformed, malformed},
+		{"Cognito ID token", map[string]any{"typ": "JWT"}, authtest.Claims{"token_use": "id"}, notAccess, notAT},
+		{"Cognito access token", map[string]any{"typ": authtest.Delete}, authtest.Claims{"token_use": "access"}, "", notAT},
+		{"Keycloak ID token", map[string]any{"typ": "JWT"}, authtest.Claims{"typ": "ID"}, notAccess, notAT},
+		{"Keycloak refresh token", map[string]any{"typ": "JWT"}, authtest.Claims{"typ": "Refresh"}, notAccess, notAT},
+		{"Keycloak access token", map[string]any{"typ": "JWT"}, authtest.Claims{"typ": "Bearer"}, "", notAT},
+	}
+	for _, strict := range []bool{false, true} {
+		r := newRig(t, rigOptions{lazy: true, bearer: &mcpauth.BearerOptions{RequireTokenType: strict}})
+		for _, tt := range tests {
+			want := tt.lax
+			if strict {
+				want = tt.strict
+			}
+			t.Run(tt.name, func(t *testing.T) {
+				rec := r.bearer(r.as.MintWith(authtest.MintOptions{Header: tt.header, Claims: tt.claims}))
+				if want == "" {
+					expect(t, rec, http.StatusOK, "")
+				} else {
+					expect(t, rec, http.StatusUnauthorized, want)
+				}
+			})
+		}
+	}
+	t.Run("refused before any request to the authorization server", func(t *testing.T) {
+		r := newRig(t, rigOptions{lazy: true})
+		expect(t, r.bearer(r.as.MintWith(authtest.MintOptions{Header: map[string]any{"typ": "logout+jwt"}})), http.StatusUnauthorized, notAccess)
+		if n := r.as.TotalRequests(); n != 0 {
+			t.Fatalf("%d requests to the authorization server", n)
+		}
+	})
+}
