@@ -64,3 +64,19 @@ func TestTokenType(t *testing.T) {
 		}
 	})
 }
+
+// TestSenderConstrainedJWT: a JWT carrying cnf (RFC 9449 jkt, RFC 8705
+// x5t#S256, or anything else) is refused when presented as a bearer token.
+func TestSenderConstrainedJWT(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	bound := challengeFor("invalid_token", "The access token is bound to a key (cnf) and cannot be used as a bearer token.", "")
+	for _, cnf := range []any{
+		map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"},
+		map[string]any{"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"},
+		map[string]any{},
+		"garbage",
+	} {
+		expect(t, r.bearer(r.as.Mint(authtest.Claims{"cnf": cnf})), http.StatusUnauthorized, bound)
+	}
+	expect(t, r.bearer(r.as.Mint(nil)), http.StatusOK, "")
+}

@@ -226,7 +226,7 @@ var headerDescriptions = map[Code]string{
 	CodeInvalidAuthHeaderFormat: "The Authorization header is malformed: expected a single \"Bearer <token>\".",
 }
 
-// check applies the issuer, audience, expiry and scope checks.
+// check applies the issuer, audience, sender-constraint, expiry and scope checks.
 func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error {
 	if !b.opts.SkipIssuerCheck && b.res.server(info.Issuer) == nil {
 		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
@@ -237,6 +237,12 @@ func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error 
 		e := newError(CodeInvalidAudience, "The access token was not issued for this resource.", nil)
 		e.details = map[string]any{"expected": b.audiences, "actual": info.Audience}
 		return e
+	}
+	if _, bound := info.Claims["cnf"]; bound {
+		// RFC 7800 confirmation (RFC 9449 DPoP "jkt", RFC 8705 mTLS
+		// "x5t#S256"): only the holder of the key may use the token, which
+		// a bearer request does not prove.
+		return newError(CodeInvalidToken, "The access token is bound to a key (cnf) and cannot be used as a bearer token.", nil)
 	}
 	if !info.ExpiresAt.IsZero() && !now.Before(info.ExpiresAt.Add(b.req.Leeway)) {
 		return newError(CodeInvalidToken, "The access token has expired.", nil)

@@ -79,6 +79,11 @@ func Cases(as *authtest.Server) []Case {
 		{Name: "critical header", Method: "POST", Path: PathMCP, Header: bearer(as.MintWith(authtest.MintOptions{Claims: authtest.Claims{"scope": "read"}, Header: map[string]any{"crit": []string{"x"}}})),
 			Status: 401, Challenge: invalid("The access token has a critical header the server does not understand.")},
 
+		{Name: "sender-constrained token as a bearer token", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "read", "cnf": map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}})),
+			Status: 401, Challenge: invalid("The access token is bound to a key (cnf) and cannot be used as a bearer token."), Want: wantCode("invalid_token")},
+		{Name: "logout token", Method: "POST", Path: PathMCP, Header: bearer(as.MintWith(authtest.MintOptions{Header: map[string]any{"typ": "logout+jwt"}, Claims: authtest.Claims{"scope": "read"}})),
+			Status: 401, Challenge: invalid("The token is not an access token.")},
+
 		// Scopes.
 		{Name: "missing required scope", Method: "POST", Path: PathMCP, Header: bearer(mint(nil)), Status: 403, Challenge: forbidden("read"), Want: wantMissing("read")},
 		{Name: "scope through the hierarchy", Method: "POST", Path: PathMCP, Header: bearer(mint(authtest.Claims{"scope": "admin"})), Status: 200, Handled: true, Want: wantIdentity("test-user")},
