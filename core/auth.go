@@ -55,8 +55,10 @@ func New(cfg Config) (*Auth, error) {
 		now:   a.now,
 	})
 	a.tokens = newTokenCache(cfg.TokenCache)
+	backoff := cfg.JWKS.withDefaults().MinRefreshInterval
 	for _, r := range resources {
 		for _, s := range r.servers {
+			s.tune(a.now, backoff)
 			a.addServer(s)
 		}
 	}

@@ -2,9 +2,15 @@ package mcpauth
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 )
+
+// MaxDiscoveryBackoff caps the wait after failed discoveries of an
+// authorization server's metadata (see [AuthServer]).
+const MaxDiscoveryBackoff = 5 * time.Minute
 
 // AuthServer is an authorization server a protected resource trusts: either
 // resolved metadata (fetched beforehand or written by hand) or an issuer whose
@@ -12,9 +18,18 @@ import (
 //
 // A lazy AuthServer never blocks its construction on the network: the first
 // call to [AuthServer.Config] fetches, concurrent first callers share that one
-// fetch, and a failure is not cached, so the next call tries again. With
-// [DiscoveryOptions.RefreshInterval] set, metadata older than the interval is
-// refetched in the background while the previous metadata stays in use.
+// fetch, and a failure is not kept: a later call tries again, but not before
+// a backoff window has passed, so that neither an outage nor a flood of
+// requests naming the issuer makes the library hammer it. The first window
+// is the key sets' minimum refresh interval ([JWKSOptions.MinRefreshInterval],
+// 30 seconds by default; [DefaultJWKSMinRefreshInterval] for an AuthServer
+// used without [New]); it doubles with each failure in a row, up to
+// [MaxDiscoveryBackoff]. Calls within a window get the last failure again,
+// with the time left (which the bearer middleware sends as Retry-After),
+// and the first call after it starts one fetch that all concurrent callers
+// share. With [DiscoveryOptions.RefreshInterval] set, metadata older than
+// the interval is refetched in the background, under the same backoff,
+// while the previous metadata stays in use.
 //
 // An AuthServer is safe for concurrent use. [Auth.Close] closes the
 // AuthServers of its configuration; one used on its own is closed with
@@ -24,12 +39,58 @@ type AuthServer struct {
 	typ    ServerType
 	opts   *DiscoveryOptions
 	lazy   bool
-	now    func() time.Time
 
 	state  atomic.Pointer[serverState]
 	flight flight
 	bg     *background
+	tuning atomic.Pointer[serverTuning]
+
+	mu       sync.Mutex // guards the failure record, and starting fetches
+	failures int        // discoveries failed in a row
+	retryAt  time.Time  // end of the backoff window
+	lastErr  error      // the last failure
 }
+
+// serverTuning is what an [Auth] gives the servers of its configuration.
+type serverTuning struct {
+	now     func() time.Time
+	backoff time.Duration // the first backoff window
+}
+
+var defaultTuning = serverTuning{now: time.Now, backoff: DefaultJWKSMinRefreshInterval}
+
+// tune sets the clock and the first backoff window.
+func (s *AuthServer) tune(now func() time.Time, backoff time.Duration) {
+	s.tuning.Store(&serverTuning{now: now, backoff: backoff})
+}
+
+func (s *AuthServer) now() time.Time {
+	if t := s.tuning.Load(); t != nil {
+		return t.now()
+	}
+	return time.Now()
+}
+
+// RetryError is the failure of a discovery given again to callers within
+// its backoff window: no fetch was made for them. Err is the failure;
+// RetryAfter the time left until the next attempt.
+type RetryError struct {
+	// Err is the discovery's failure.
+	Err error
+	// RetryAfter is the time until a new attempt is allowed.
+	RetryAfter time.Duration
+}
+
+// Error describes the failure and when it will be retried.
+func (e *RetryError) Error() string {
+	return e.Err.Error() + " (next attempt in " + e.RetryAfter.Round(time.Second).String() + ")"
+}
+
+// Unwrap returns the failure.
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// Temporary reports whether the failure may pass by itself.
+func (e *RetryError) Temporary() bool { return isTemporary(e.Err) }
 
 type serverState struct {
 	cfg       *ServerConfig
@@ -41,7 +102,7 @@ type serverState struct {
 // without discovery. It never touches the network. The configuration is
 // checked by [New].
 func NewAuthServer(cfg *ServerConfig) *AuthServer {
-	s := &AuthServer{bg: newBackground(), now: time.Now}
+	s := &AuthServer{bg: newBackground()}
 	if cfg != nil {
 		s.issuer = cfg.Metadata.Issuer
 		s.typ = cfg.Type
@@ -57,7 +118,7 @@ func DiscoverAuthServer(issuer string, typ ServerType, opts *DiscoveryOptions) *
 	if typ == "" {
 		typ = ServerTypeAuto
 	}
-	return &AuthServer{issuer: issuer, typ: typ, opts: opts.orDefault(), lazy: true, bg: newBackground(), now: time.Now}
+	return &AuthServer{issuer: issuer, typ: typ, opts: opts.orDefault(), lazy: true, bg: newBackground()}
 }
 
 // Issuer returns the issuer identifier the server is trusted under.
@@ -76,16 +137,23 @@ func (s *AuthServer) Resolved() (*ServerConfig, bool) {
 
 // Config returns the server's configuration, discovering it first if needed.
 // A caller whose ctx ends stops waiting; the fetch goes on for the others.
+// Within the backoff window after a failed discovery the failure is returned
+// again as a [*RetryError], without a fetch.
 func (s *AuthServer) Config(ctx context.Context) (*ServerConfig, error) {
 	if st := s.state.Load(); st != nil {
 		if s.lazy && s.opts.RefreshInterval > 0 && s.now().Sub(st.fetchedAt) >= s.opts.RefreshInterval {
-			s.flight.start(s.bg, s.fetch)
+			s.startFetch(true) // in the background; the known metadata answers
 		}
 		return st.cfg, nil
 	}
-	call, _ := s.flight.start(s.bg, s.fetch)
-	if err := call.wait(ctx); err != nil {
+	call, err := s.startFetch(false)
+	if err != nil {
 		return nil, err
+	}
+	if call != nil {
+		if err := call.wait(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if st := s.state.Load(); st != nil {
 		return st.cfg, nil
@@ -93,17 +161,61 @@ func (s *AuthServer) Config(ctx context.Context) (*ServerConfig, error) {
 	return nil, errClosed
 }
 
+// startFetch starts a discovery (a refresh of known metadata with
+// refresh), or joins the one in progress, unless the last one failed less
+// than a backoff window ago: then it returns that failure with the time
+// left. A nil call and error mean the metadata became known meanwhile.
+func (s *AuthServer) startFetch(refresh bool) (*flightCall, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.flight.running() {
+		if !refresh && s.state.Load() != nil {
+			return nil, nil
+		}
+		if left := s.retryAt.Sub(s.now()); s.failures > 0 && left > 0 {
+			return nil, &RetryError{Err: s.lastErr, RetryAfter: left}
+		}
+	}
+	call, _ := s.flight.start(s.bg, s.fetch)
+	return call, nil
+}
+
 // fetch discovers the metadata and stores it; on failure the previous
-// metadata, if any, stays.
+// metadata, if any, stays, and the next attempt waits for the backoff
+// window, which the returned *RetryError gives.
 func (s *AuthServer) fetch(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, DefaultFetchTimeout)
 	defer cancel()
 	cfg, err := FetchServerConfig(ctx, s.issuer, s.typ, s.opts)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
-		return err
+		if errors.Is(err, context.Canceled) && s.bg.ctx.Err() != nil {
+			return errClosed
+		}
+		s.failures++
+		window := s.backoff()
+		s.retryAt, s.lastErr = s.now().Add(window), err
+		return &RetryError{Err: err, RetryAfter: window}
 	}
+	s.failures = 0
 	s.state.Store(&serverState{cfg: cfg, fetchedAt: s.now()})
 	return nil
+}
+
+// backoff is the window after s.failures failures in a row: the first
+// window doubled for each failure after the first, at most
+// MaxDiscoveryBackoff (and never below the first window).
+func (s *AuthServer) backoff() time.Duration {
+	t := s.tuning.Load()
+	if t == nil {
+		t = &defaultTuning
+	}
+	w := t.backoff
+	for i := 1; i < s.failures && w < MaxDiscoveryBackoff; i++ {
+		w *= 2
+	}
+	return max(min(w, MaxDiscoveryBackoff), t.backoff)
 }
 
 // Close stops a background refresh in progress and waits for it. Config

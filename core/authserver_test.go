@@ -98,6 +98,8 @@ func TestLazyAuthServerFailureNotCached(t *testing.T) {
 		json.NewEncoder(w).Encode(validMetadata(srv.URL))
 	})
 	s := DiscoverAuthServer(srv.URL, ServerTypeOIDC, nil)
+	var now atomic.Int64
+	s.tune(func() time.Time { return time.Unix(now.Load(), 0) }, 10*time.Second)
 	defer s.Close()
 	_, err := s.Config(context.Background())
 	var fe *FetchError
@@ -105,6 +107,14 @@ func TestLazyAuthServerFailureNotCached(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	fail.Store(false)
+	// Within the backoff window, the failure is answered again without a fetch.
+	now.Store(9)
+	_, err = s.Config(context.Background())
+	var retry *RetryError
+	if !errors.As(err, &retry) || retry.RetryAfter != time.Second || !errors.As(err, &fe) || !isTemporary(err) {
+		t.Fatalf("within the window: %v", err)
+	}
+	now.Store(10)
 	cfg, err := s.Config(context.Background())
 	if err != nil || cfg.Metadata.Issuer != srv.URL {
 		t.Fatalf("retry: %v, %v", cfg, err)
@@ -148,7 +158,7 @@ func TestLazyAuthServerRefresh(t *testing.T) {
 	})
 	var now atomic.Int64
 	s := DiscoverAuthServer(srv.URL, ServerTypeOAuth, &DiscoveryOptions{RefreshInterval: time.Minute})
-	s.now = func() time.Time { return time.Unix(now.Load(), 0) }
+	s.tune(func() time.Time { return time.Unix(now.Load(), 0) }, time.Second)
 	defer s.Close()
 	cfg, _ := s.Config(context.Background())
 	if cfg.Metadata.JWKSURI != srv.URL+"/jwks/1" {

@@ -235,6 +235,7 @@ func TestLazyDiscoveryFailures(t *testing.T) {
 		if err := r.as.Restart(); err != nil {
 			t.Fatal(err)
 		}
+		r.clock.Advance(mcpauth.DefaultJWKSMinRefreshInterval)
 		expect(t, r.bearer(token), 200, "")
 	})
 	t.Run("issuer mismatch: 500", func(t *testing.T) {

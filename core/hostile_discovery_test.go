@@ -3,12 +3,15 @@ package mcpauth_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/authtest"
 )
 
 // metadataPaths are where a root issuer's metadata is discovered.
@@ -87,8 +90,10 @@ func TestHostileMetadata(t *testing.T) {
 				t.Fatalf("handler ran %d times; attacker's server got %d requests; key set fetched %d times",
 					r.calls.Load(), evilHits.Load(), r.jwksRequests())
 			}
-			// A failed discovery is not remembered: the next request tries again.
+			// A failed discovery is not remembered: the first request after
+			// the backoff window tries again.
 			misbehave(r, nil, nil)
+			r.clock.Advance(mcpauth.DefaultJWKSMinRefreshInterval)
 			expect(t, r.bearer(r.as.Mint(nil)), 200, "")
 		})
 	}
@@ -119,7 +124,7 @@ func TestFlappingAuthorizationServer(t *testing.T) {
 		status         int
 	}{
 		{name: "metadata down at start", keys: true, status: 503},
-		{name: "metadata back", metadata: true, keys: true, status: 200},
+		{name: "metadata back, after the backoff window", metadata: true, keys: true, advance: mcpauth.DefaultJWKSMinRefreshInterval, status: 200},
 		{name: "key set down, keys cached", metadata: true, advance: mcpauth.DefaultJWKSRefreshInterval, status: 200},
 		{name: "key set still down, cached keys again", metadata: true, status: 200},
 		{name: "key set down, a new key", metadata: true, advance: mcpauth.DefaultJWKSMinRefreshInterval, newKey: true, status: 503},
@@ -147,5 +152,118 @@ func TestFlappingAuthorizationServer(t *testing.T) {
 		if ran := r.calls.Load() != before; ran != (s.status == 200) {
 			t.Fatalf("%s: handler ran: %v", s.name, ran)
 		}
+	}
+}
+
+// TestDiscoveryBackoff: while an issuer's metadata cannot be fetched,
+// requests bearing forged tokens that name it cause at most one discovery
+// round per backoff window, however many arrive; the others are answered
+// 503 with Retry-After equal to the time left in the window, which starts
+// at the key sets' minimum refresh interval and doubles on each failure.
+func TestDiscoveryBackoff(t *testing.T) {
+	r := newRig(t, rigOptions{lazy: true, as: &authtest.Options{Path: "/tenant"}})
+	var fetches atomic.Int64
+	var down atomic.Bool
+	down.Store(true)
+	r.as.SetIntercept(func(w http.ResponseWriter, req *http.Request) bool {
+		if !strings.Contains(req.URL.Path, "/.well-known/") {
+			return false
+		}
+		fetches.Add(1)
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	stranger, err := authtest.NewKey("stranger", "RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := r.as.MintWith(authtest.MintOptions{Key: stranger})
+	storm := func(wantStatus int, wantRetry string) {
+		t.Helper()
+		const n = 1000
+		recs := make([]*httptest.ResponseRecorder, n)
+		var wg sync.WaitGroup
+		for i := range recs {
+			wg.Go(func() { recs[i] = r.bearer(forged) })
+		}
+		wg.Wait()
+		for _, rec := range recs {
+			if rec.Code != wantStatus || rec.Header().Get("Retry-After") != wantRetry {
+				t.Fatalf("status %d Retry-After %q, want %d %q", rec.Code, rec.Header().Get("Retry-After"), wantStatus, wantRetry)
+			}
+		}
+	}
+	const round = 3 // the MCP order tries three well-known URLs for a path issuer
+	window := mcpauth.DefaultJWKSMinRefreshInterval
+
+	storm(503, "30")
+	if n := fetches.Load(); n != round {
+		t.Fatalf("%d metadata fetches for the first window, want one round (%d)", n, round)
+	}
+	r.clock.Advance(10 * time.Second)
+	expect(t, r.bearer(forged), 503, "")
+	if rec := r.bearer(forged); rec.Header().Get("Retry-After") != "20" || fetches.Load() != round {
+		t.Fatalf("Retry-After %q after 10 s of the window, %d fetches", rec.Header().Get("Retry-After"), fetches.Load())
+	}
+	r.clock.Advance(window - 10*time.Second)
+	storm(503, "60") // the window doubles after a second failure
+	if n := fetches.Load(); n != 2*round {
+		t.Fatalf("%d metadata fetches after the second window, want %d", n, 2*round)
+	}
+	for range 10 { // up to the cap
+		r.clock.Advance(mcpauth.MaxDiscoveryBackoff)
+		r.bearer(forged)
+	}
+	if rec := r.bearer(forged); rec.Header().Get("Retry-After") != "300" {
+		t.Fatalf("Retry-After %q at the cap", rec.Header().Get("Retry-After"))
+	}
+	down.Store(false)
+	r.clock.Advance(mcpauth.MaxDiscoveryBackoff)
+	before := fetches.Load()
+	storm(401, "")
+	if n := fetches.Load() - before; n != 1 {
+		t.Fatalf("%d metadata fetches after recovery, want 1", n)
+	}
+	expect(t, r.bearer(r.as.Mint(nil)), 200, "")
+}
+
+// TestLegacyMetadataBackoff: in legacy mode, unauthenticated GETs of the
+// authorization-server metadata the MCP server relays cause at most one
+// fetch per backoff window while the authorization server is down.
+func TestLegacyMetadataBackoff(t *testing.T) {
+	as := authtest.NewServer(nil)
+	defer as.Close()
+	as.SetIntercept(func(w http.ResponseWriter, _ *http.Request) bool {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return true
+	})
+	clk := newClock()
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, Now: clk.Now, Legacy: &mcpauth.LegacyServer{
+		Server: mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil), Audiences: []string{"api://todo"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer auth.Close()
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			rec := serveMetadata(auth, "GET", "/.well-known/oauth-authorization-server")
+			if rec.Code != 503 || rec.Header().Get("Retry-After") != "30" {
+				t.Errorf("status %d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+			}
+		})
+	}
+	wg.Wait()
+	if n := as.TotalRequests(); n != 1 {
+		t.Fatalf("%d fetches of the authorization server's metadata, want 1", n)
+	}
+	clk.Advance(mcpauth.DefaultJWKSMinRefreshInterval)
+	serveMetadata(auth, "GET", "/.well-known/oauth-authorization-server")
+	if n := as.TotalRequests(); n != 2 {
+		t.Fatalf("%d fetches after the window, want 2", n)
 	}
 }

@@ -215,10 +215,16 @@ func notAccessToken(name, value string) *Error {
 
 // serverConfigError turns a discovery failure into a refusal: 503 when the
 // server may recover by itself, 500 when its metadata cannot be used.
+// The Retry-After of a 503 is the time left in the server's backoff window
+// after a failed discovery (see [AuthServer]), else one second.
 func serverConfigError(s *AuthServer, err error) *Error {
 	if isTemporary(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		e := newError(CodeTemporarilyUnavailable, "The authorization server cannot be reached right now.", err)
 		e.RetryAfter = time.Second
+		var retry *RetryError
+		if errors.As(err, &retry) {
+			e.RetryAfter = retry.RetryAfter
+		}
 		return e
 	}
 	return newError(CodeServerError, "The authorization server's metadata cannot be used.", err)
