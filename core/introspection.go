@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,8 +22,9 @@ const (
 
 // Defaults of [IntrospectionConfig].
 const (
-	DefaultIntrospectionCacheTTL  = time.Minute
-	DefaultIntrospectionCacheSize = 10000
+	DefaultIntrospectionCacheTTL         = time.Minute
+	DefaultIntrospectionNegativeCacheTTL = 10 * time.Second
+	DefaultIntrospectionCacheSize        = 10000
 )
 
 // IntrospectionConfig configures an [IntrospectionVerifier].
@@ -45,10 +47,17 @@ type IntrospectionConfig struct {
 	AllowInsecureHTTP bool
 	// CacheTTL bounds how long an active answer is reused; an entry never
 	// outlives the token's exp. Zero means [DefaultIntrospectionCacheTTL]; a
-	// negative value turns the cache off.
+	// negative value turns the cache of active answers off.
 	CacheTTL time.Duration
-	// CacheSize bounds the number of cached answers. Zero means
-	// [DefaultIntrospectionCacheSize].
+	// NegativeCacheTTL is how long a refusal is reused: an answer
+	// "active": false, or one whose token_type is not an access token's, so
+	// that a client repeating a bogus token does not cost the authorization
+	// server (and the server's client credentials) one call per request.
+	// Zero means [DefaultIntrospectionNegativeCacheTTL]; a negative value
+	// turns it off.
+	NegativeCacheTTL time.Duration
+	// CacheSize bounds the number of cached answers, active or not. Zero
+	// means [DefaultIntrospectionCacheSize].
 	CacheSize int
 	// Now returns the current time; nil means time.Now. For tests.
 	Now func() time.Time
@@ -56,10 +65,14 @@ type IntrospectionConfig struct {
 
 // IntrospectionVerifier verifies opaque (or any) access tokens by asking the
 // authorization server (RFC 7662). An answer with "active": false is an
-// invalid token; an active answer becomes the [AuthInfo] whose issuer,
-// audience, expiry and scopes the bearer middleware then checks like a
-// JWT's. Active answers are cached by a hash of the token (never the token
-// itself) for at most CacheTTL and never beyond the token's exp.
+// invalid token, and so is an answer whose token_type, when present, is not
+// an access token's ("Bearer", "access_token" or RFC 8693's access-token
+// URI), whose token_use or Keycloak typ names another kind of token, or
+// whose nbf is in the future; an active answer becomes the
+// [AuthInfo] whose issuer, audience, expiry and scopes the bearer middleware
+// then checks like a JWT's. Answers are cached by a hash of the token (never
+// the token itself): active ones for at most CacheTTL and never beyond the
+// token's exp, refusals for NegativeCacheTTL.
 type IntrospectionVerifier struct {
 	cfg   IntrospectionConfig
 	fetch *fetcher
@@ -69,8 +82,10 @@ type IntrospectionVerifier struct {
 	cache map[[32]byte]introspectionEntry
 }
 
+// introspectionEntry is a cached answer: the identity, or the refusal.
 type introspectionEntry struct {
 	info    *AuthInfo
+	refusal *Error
 	expires time.Time
 }
 
@@ -90,6 +105,9 @@ func NewIntrospectionVerifier(cfg IntrospectionConfig) (*IntrospectionVerifier, 
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = DefaultIntrospectionCacheTTL
 	}
+	if cfg.NegativeCacheTTL == 0 {
+		cfg.NegativeCacheTTL = DefaultIntrospectionNegativeCacheTTL
+	}
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = DefaultIntrospectionCacheSize
 	}
@@ -104,8 +122,11 @@ func NewIntrospectionVerifier(cfg IntrospectionConfig) (*IntrospectionVerifier, 
 func (v *IntrospectionVerifier) Verify(ctx context.Context, token string, req *VerifyRequest) (*AuthInfo, error) {
 	key := sha256.Sum256([]byte(token))
 	now := v.now()
-	if info := v.cached(key, now); info != nil {
-		return info, nil
+	if e, ok := v.cached(key, now); ok {
+		if e.refusal != nil {
+			return nil, e.refusal
+		}
+		return e.info, nil
 	}
 	endpoint, issuer, err := v.target(ctx, req)
 	if err != nil {
@@ -123,12 +144,42 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string, req *V
 	if err != nil {
 		return nil, introspectionFailure(err)
 	}
-	info, err := parseIntrospection(body, token, issuer)
-	if err != nil {
+	info, refusal, unusable := parseIntrospection(body, token, issuer)
+	switch {
+	case unusable != nil:
+		return nil, unusable
+	case refusal != nil:
+		v.store(key, introspectionEntry{refusal: refusal, expires: now.Add(v.cfg.NegativeCacheTTL)}, now)
+		return nil, refusal
+	}
+	if err := checkNotBefore(info, now, req); err != nil {
 		return nil, err
 	}
-	v.store(key, info, now)
+	expires := now.Add(v.cfg.CacheTTL)
+	if !info.ExpiresAt.IsZero() && info.ExpiresAt.Before(expires) {
+		expires = info.ExpiresAt
+	}
+	if v.cfg.CacheTTL >= 0 {
+		v.store(key, introspectionEntry{info: info, expires: expires}, now)
+	}
 	return info, nil
+}
+
+// checkNotBefore refuses an answer whose nbf is in the future, beyond the
+// request's leeway (RFC 7662 §2.2).
+func checkNotBefore(info *AuthInfo, now time.Time, req *VerifyRequest) error {
+	nbf, present := info.Claims["nbf"].(float64)
+	if !present {
+		return nil
+	}
+	leeway := DefaultLeeway
+	if req != nil {
+		leeway = req.Leeway
+	}
+	if now.Add(leeway).Before(time.Unix(int64(nbf), 0)) {
+		return newError(CodeInvalidToken, "The access token is not valid yet (nbf).", nil)
+	}
+	return nil
 }
 
 // target returns the endpoint and the issuer answers are attributed to.
@@ -170,59 +221,79 @@ func introspectionFailure(err error) *Error {
 	return newError(CodeServerError, "The token introspection failed.", err)
 }
 
-// parseIntrospection turns an RFC 7662 §2.2 answer into an AuthInfo.
-func parseIntrospection(body []byte, token, issuer string) (*AuthInfo, error) {
-	obj, err := decodeObject(body)
-	if err != nil {
-		return nil, newError(CodeServerError, "The introspection answer is not a JSON object.", err)
+// parseIntrospection turns an RFC 7662 §2.2 answer into an AuthInfo, or
+// into the refusal the authorization server's answer means (inactive, or not
+// an access token), which may be cached. err is an answer that cannot be used.
+func parseIntrospection(body []byte, token, issuer string) (info *AuthInfo, refusal, err *Error) {
+	obj, derr := decodeObject(body)
+	if derr != nil {
+		return nil, nil, newError(CodeServerError, "The introspection answer is not a JSON object.", derr)
 	}
 	raw, _ := json.Marshal(obj)
 	var all map[string]any
 	json.Unmarshal(raw, &all) // numbers as float64, like JWT claims
 	active, _ := all["active"].(bool)
 	if !active {
-		return nil, newError(CodeInvalidToken, "The access token is not active.", nil)
+		return nil, newError(CodeInvalidToken, "The access token is not active.", nil), nil
 	}
 	c := tokenClaims{all: all}
-	if err := c.extract(); err != nil {
-		return nil, newError(CodeInvalidToken, "The introspection answer is malformed.", err)
+	if cerr := c.extract(); cerr != nil {
+		return nil, nil, newError(CodeInvalidToken, "The introspection answer is malformed.", cerr)
 	}
-	info := &AuthInfo{Token: token, Issuer: c.iss, Subject: c.sub, ClientID: c.clientID, Audience: c.aud, Scopes: c.scopes, Claims: all}
+	if tt, present := all["token_type"]; present {
+		if refusal := checkIntrospectedType(tt); refusal != nil {
+			return nil, refusal, nil
+		}
+	}
+	if refusal := checkTokenKind(all); refusal != nil {
+		return nil, refusal, nil
+	}
+	info = &AuthInfo{Token: token, Issuer: c.iss, Subject: c.sub, ClientID: c.clientID, Audience: c.aud, Scopes: c.scopes, Claims: all}
 	if info.Issuer == "" {
 		info.Issuer = issuer
 	}
 	if c.exp != nil {
 		info.ExpiresAt = *c.exp
 	}
-	return info, nil
+	return info, nil, nil
 }
 
-func (v *IntrospectionVerifier) cached(key [32]byte, now time.Time) *AuthInfo {
-	if v.cfg.CacheTTL < 0 {
+// checkIntrospectedType refuses an answer's token_type (RFC 7662 §2.2) that
+// is not an access token's: a refresh or ID token, N_A (RFC 8693 §2.2.1),
+// and so on. A DPoP token (RFC 9449 §5) is an access token bound to a key,
+// which a bearer request cannot use.
+func checkIntrospectedType(tt any) *Error {
+	s, _ := tt.(string)
+	switch strings.ToLower(s) {
+	case "bearer", "access_token", "urn:ietf:params:oauth:token-type:access_token":
 		return nil
+	case "dpop":
+		return newError(CodeInvalidToken, "The access token is bound to a key (cnf) and cannot be used as a bearer token.", nil)
 	}
+	e := newError(CodeInvalidToken, "The token is not an access token.", nil)
+	e.details = map[string]any{"token_type": tt}
+	return e
+}
+
+// cached returns the cached answer for key, if one is still valid at now.
+func (v *IntrospectionVerifier) cached(key [32]byte, now time.Time) (introspectionEntry, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	e, ok := v.cache[key]
 	if !ok {
-		return nil
+		return introspectionEntry{}, false
 	}
 	if !now.Before(e.expires) {
 		delete(v.cache, key)
-		return nil
+		return introspectionEntry{}, false
 	}
-	return e.info
+	return e, true
 }
 
-func (v *IntrospectionVerifier) store(key [32]byte, info *AuthInfo, now time.Time) {
-	if v.cfg.CacheTTL < 0 {
-		return
-	}
-	expires := now.Add(v.cfg.CacheTTL)
-	if !info.ExpiresAt.IsZero() && info.ExpiresAt.Before(expires) {
-		expires = info.ExpiresAt
-	}
-	if !now.Before(expires) {
+// store caches e, unless it is already expired; a full cache drops its
+// expired entries, then others.
+func (v *IntrospectionVerifier) store(key [32]byte, e introspectionEntry, now time.Time) {
+	if !now.Before(e.expires) {
 		return
 	}
 	v.mu.Lock()
@@ -231,8 +302,8 @@ func (v *IntrospectionVerifier) store(key [32]byte, info *AuthInfo, now time.Tim
 		v.cache = make(map[[32]byte]introspectionEntry)
 	}
 	if len(v.cache) >= v.cfg.CacheSize {
-		for k, e := range v.cache {
-			if !now.Before(e.expires) {
+		for k, old := range v.cache {
+			if !now.Before(old.expires) {
 				delete(v.cache, k)
 			}
 		}
@@ -243,7 +314,7 @@ func (v *IntrospectionVerifier) store(key [32]byte, info *AuthInfo, now time.Tim
 			delete(v.cache, k)
 		}
 	}
-	v.cache[key] = introspectionEntry{info: info, expires: expires}
+	v.cache[key] = e
 }
 
 // basicAuth encodes client credentials for HTTP Basic as RFC 6749 §2.3.1

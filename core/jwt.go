@@ -175,9 +175,8 @@ func checkHeader(token string) *Error {
 // optional, case-insensitive) naming another kind of JWT, such as id+jwt,
 // logout+jwt (OpenID Connect Back-Channel Logout), secevent+jwt (RFC 8417),
 // dpop+jwt (RFC 9449) or oauth-id-jag+jwt; anything but at+jwt (RFC 9068
-// §2.1) when requireAT; and the providers' own markers of other tokens, a
-// Cognito token_use other than "access" and a Keycloak payload typ of an
-// ID, refresh or logout token. A typ that is not a string is malformed.
+// §2.1) when requireAT; and the providers' own markers of other tokens
+// ([checkTokenKind]). A typ that is not a string is malformed.
 func checkTokenType(typ any, c *tokenClaims, requireAT bool) *Error {
 	t, ok := typ.(string)
 	if typ != nil && !ok {
@@ -193,10 +192,18 @@ func checkTokenType(typ any, c *tokenClaims, requireAT bool) *Error {
 	case strings.HasSuffix(mt, "+jwt"):
 		return notAccessToken("typ", t)
 	}
-	if use, ok := c.all["token_use"].(string); ok && use != "access" {
+	return checkTokenKind(c.all)
+}
+
+// checkTokenKind refuses claims (or an introspection answer) whose
+// providers' own markers say the token is not an access token: a token_use
+// other than "access" (Cognito) or "access_token" (Ory Hydra), or a payload
+// typ of a Keycloak ID, refresh, offline or logout token.
+func checkTokenKind(all map[string]any) *Error {
+	if use, ok := all["token_use"].(string); ok && use != "access" && use != "access_token" {
 		return notAccessToken("token_use", use)
 	}
-	if kind, ok := c.all["typ"].(string); ok && otherKeycloakTokens[strings.ToLower(kind)] {
+	if kind, ok := all["typ"].(string); ok && otherKeycloakTokens[strings.ToLower(kind)] {
 		return notAccessToken("typ claim", kind)
 	}
 	return nil

@@ -35,6 +35,7 @@ func TestTokenType(t *testing.T) {
 		{"typ not a string", map[string]any{"typ": 7}, nil, malformed, malformed},
 		{"Cognito ID token", map[string]any{"typ": "JWT"}, authtest.Claims{"token_use": "id"}, notAccess, notAT},
 		{"Cognito access token", map[string]any{"typ": authtest.Delete}, authtest.Claims{"token_use": "access"}, "", notAT},
+		{"Hydra-style token_use", map[string]any{"typ": "JWT"}, authtest.Claims{"token_use": "access_token"}, "", notAT},
 		{"Keycloak ID token", map[string]any{"typ": "JWT"}, authtest.Claims{"typ": "ID"}, notAccess, notAT},
 		{"Keycloak refresh token", map[string]any{"typ": "JWT"}, authtest.Claims{"typ": "Refresh"}, notAccess, notAT},
 		{"Keycloak access token", map[string]any{"typ": "JWT"}, authtest.Claims{"typ": "Bearer"}, "", notAT},
