@@ -139,6 +139,10 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !c.mayUse("authorization_code") {
+		oauthError(w, http.StatusBadRequest, "unauthorized_client", "the client may not use authorization_code")
+		return
+	}
 	code := r.PostForm.Get("code")
 	s.state.mu.Lock()
 	g := s.state.codes[code]
@@ -182,7 +186,9 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 	if req.AuthMethod == "" {
 		req.AuthMethod = "client_secret_basic"
 	}
-	c := Client{ID: "client-" + randomID(), RedirectURIs: req.RedirectURIs}
+	// A registered client acts only for a signed-in user: no
+	// client_credentials, which would give any local process every scope.
+	c := Client{ID: "client-" + randomID(), RedirectURIs: req.RedirectURIs, GrantTypes: []string{"authorization_code"}}
 	if req.AuthMethod != "none" {
 		c.Secret = randomID() + randomID()
 	}
@@ -190,7 +196,7 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 	resp := map[string]any{
 		"client_id": c.ID, "client_id_issued_at": s.now().Unix(), "redirect_uris": req.RedirectURIs,
 		"token_endpoint_auth_method": req.AuthMethod, "client_name": req.ClientName,
-		"grant_types": []string{"authorization_code", "client_credentials"}, "response_types": []string{"code"},
+		"grant_types": c.GrantTypes, "response_types": []string{"code"},
 	}
 	if c.Secret != "" {
 		resp["client_secret"] = c.Secret

@@ -22,6 +22,17 @@ type Client struct {
 	// Scopes limits the scopes the client may request; nil means any scope
 	// of Options.Scopes (or any scope at all when Options.Scopes is empty).
 	Scopes []string
+	// GrantTypes are the grants the client may use at the token endpoint:
+	// "client_credentials", "authorization_code"; nil means both. Clients
+	// that register themselves (POST /register) get authorization_code
+	// only, so that they act for a signed-in user, with no scope beyond
+	// that user's.
+	GrantTypes []string
+}
+
+// mayUse reports whether c may use grant.
+func (c *Client) mayUse(grant string) bool {
+	return c.GrantTypes == nil || slices.Contains(c.GrantTypes, grant)
 }
 
 // User is a demo user of the sign-in page, with the scopes it may be granted.
@@ -172,6 +183,10 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	case "client_credentials":
 		c, ok := s.authenticateClient(w, r, false)
 		if !ok {
+			return
+		}
+		if !c.mayUse("client_credentials") {
+			oauthError(w, http.StatusBadRequest, "unauthorized_client", "the client may not use client_credentials")
 			return
 		}
 		scope, ok := s.allowedScopes(c, r.PostForm.Get("scope"))

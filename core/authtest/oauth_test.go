@@ -186,6 +186,13 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	if c != 200 || claimsOf(t, tok["access_token"].(string))["scope"] != nil {
 		t.Fatalf("user token: %d %v", c, tok)
 	}
+	// A registered client acts for a signed-in user only: no client_credentials.
+	if grants, _ := reg["grant_types"].([]any); len(grants) != 1 || grants[0] != "authorization_code" {
+		t.Fatalf("registered grant types %v", reg["grant_types"])
+	}
+	if c, v := postForm(t, s.Issuer+"/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "scope": {"read write"}}); c != 401 && (c != 400 || v["error"] != "unauthorized_client") {
+		t.Fatalf("public client, client_credentials: %d %v", c, v)
+	}
 	// PKCE is required.
 	q.Del("code_challenge")
 	resp, _ = noRedirect.Get(s.Issuer + "/authorize?" + q.Encode())
@@ -213,5 +220,37 @@ func TestCORSPreflight(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestRegisteredConfidentialClient: a confidential client that registered
+// itself cannot take scopes with client_credentials; it gets tokens only
+// through a signed-in user, with that user's scopes at most.
+func TestRegisteredConfidentialClient(t *testing.T) {
+	s := newOAuthServer(t)
+	resp, err := http.Post(s.Issuer+"/register", "application/json", strings.NewReader(`{"redirect_uris":["http://127.0.0.1:9/cb"],"client_name":"local process"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg map[string]any
+	json.NewDecoder(resp.Body).Decode(&reg)
+	resp.Body.Close()
+	id, _ := reg["client_id"].(string)
+	secret, _ := reg["client_secret"].(string)
+	if resp.StatusCode != 201 || secret == "" {
+		t.Fatalf("%d %v", resp.StatusCode, reg)
+	}
+	code, v := postForm(t, s.Issuer+"/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"read write"}}, id, secret)
+	if code != 400 || v["error"] != "unauthorized_client" || v["access_token"] != nil {
+		t.Fatalf("client_credentials for a registered client: %d %v", code, v)
+	}
+	// The demo client configured up front keeps client_credentials.
+	if code, v := postForm(t, s.Issuer+"/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}, "app", "s3cret"); code != 200 {
+		t.Fatalf("configured client: %d %v", code, v)
+	}
+	// A configured client limited to authorization_code.
+	s.AddClient(Client{ID: "web", Secret: "pw", GrantTypes: []string{"authorization_code"}})
+	if code, v := postForm(t, s.Issuer+"/token", url.Values{"grant_type": {"client_credentials"}}, "web", "pw"); code != 400 || v["error"] != "unauthorized_client" {
+		t.Fatalf("GrantTypes not applied: %d %v", code, v)
 	}
 }

@@ -58,7 +58,9 @@ type Options struct {
 	Scopes []string
 	// Metadata, when set, edits the metadata document before it is served.
 	Metadata func(doc map[string]any)
-	// Addr is the address to listen on; "" means 127.0.0.1:0.
+	// Addr is the address to listen on; "" means 127.0.0.1:0. It must be a
+	// loopback address (127.0.0.0/8, ::1 or localhost, with a port): the
+	// server hands out tokens to whoever asks.
 	Addr string
 	// Now returns the current time for minted tokens; nil means time.Now.
 	Now func() time.Time
@@ -131,6 +133,9 @@ func Start(opts *Options) (*Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
+	if !loopbackAddr(addr) {
+		return nil, fmt.Errorf("authtest: Addr %q is not a loopback address: the test authorization server issues tokens to whoever asks, so it listens on 127.0.0.1, ::1 or localhost only", o.Addr)
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("authtest: listen: %w", err)
@@ -142,6 +147,19 @@ func Start(opts *Options) (*Server, error) {
 	s.routes()
 	s.serve(l)
 	return s, nil
+}
+
+// loopbackAddr reports whether addr (host:port) names a loopback host.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (s *Server) serve(l net.Listener) {

@@ -155,3 +155,24 @@ func TestParseChallenge(t *testing.T) {
 		}
 	}
 }
+
+// TestStartLoopbackOnly: the server issues tokens to whoever asks, so it
+// refuses to listen where other machines could reach it.
+func TestStartLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{":0", "0.0.0.0:0", "[::]:0", "192.0.2.1:0", "example.com:0", "127.0.0.1"} {
+		if s, err := Start(&Options{Addr: addr}); err == nil || !strings.Contains(err.Error(), "not a loopback address") {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("Addr %q: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "127.0.0.2:0", "localhost:0", "LOCALHOST:0"} {
+		s, err := Start(&Options{Addr: addr})
+		if err != nil {
+			t.Errorf("Addr %q: %v", addr, err)
+			continue
+		}
+		s.Close()
+	}
+}

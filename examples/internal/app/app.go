@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -50,8 +52,15 @@ type App struct {
 }
 
 // New listens on cfg.Addr, starts the development authorization server when
-// no issuer is configured, and configures MCP Auth.
+// no issuer is configured, and configures MCP Auth. Without an issuer, the
+// listen address and the resource must both be loopback: the development
+// server issues tokens to anyone on the machine, so it never protects a
+// server others can reach.
 func New(cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.Issuer == "" && !loopbackAddr(cfg.Addr) {
+		return nil, fmt.Errorf("no -issuer (MCPAUTH_ISSUER) given, and the listen address %q is not loopback: "+
+			"the development authorization server runs only for a server on 127.0.0.1, ::1 or localhost; set -issuer to your authorization server", cfg.Addr)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, err
@@ -61,11 +70,18 @@ func New(cfg Config, log *slog.Logger) (*App, error) {
 		a.Config.Resource = "http://" + ln.Addr().String() + "/mcp"
 	}
 	if a.Config.Issuer == "" {
+		if u, err := url.Parse(a.Config.Resource); err != nil || !loopbackHost(u.Hostname()) {
+			ln.Close()
+			return nil, fmt.Errorf("no -issuer (MCPAUTH_ISSUER) given, and the resource %q is not on a loopback host: "+
+				"the development authorization server runs only for a server on 127.0.0.1, ::1 or localhost; set -issuer to your authorization server", a.Config.Resource)
+		}
 		if a.Dev, err = startDevServer(); err != nil {
 			ln.Close()
 			return nil, err
 		}
 		a.Config.Issuer = a.Dev.Issuer
+		log.Warn("development authorization server running: it issues tokens to anyone on this machine; never use it beyond development, set -issuer instead",
+			"issuer", a.Dev.Issuer)
 	}
 	server := mcpauth.DiscoverAuthServer(a.Config.Issuer, a.Config.IssuerType, nil)
 	a.Auth, err = mcpauth.New(mcpauth.Config{
@@ -117,6 +133,21 @@ func startDevServer() (*authtest.Server, error) {
 			{Name: "user"},
 		},
 	})
+}
+
+// loopbackAddr reports whether addr (host:port) names a loopback host.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && loopbackHost(host)
+}
+
+// loopbackHost reports whether host is localhost or a loopback IP address.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Healthz answers 200 without authentication.

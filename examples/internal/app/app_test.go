@@ -108,3 +108,42 @@ func TestIntrospectionMode(t *testing.T) {
 		t.Fatalf("verifier %T without introspection", c.Bearer.Verifier)
 	}
 }
+
+// TestDevServerLoopbackOnly: without an issuer, the development
+// authorization server starts only when both the listen address and the
+// resource are loopback, and says so with a WARN line; otherwise New fails
+// naming -issuer.
+func TestDevServerLoopbackOnly(t *testing.T) {
+	for _, cfg := range []Config{
+		{Addr: "0.0.0.0:0"},
+		{Addr: ":0"},
+		{Addr: "127.0.0.1:0", Resource: "https://mcp.example.com/mcp"},
+		{Addr: "127.0.0.1:0", Resource: "http://192.0.2.1:3001/mcp"},
+	} {
+		cfg.JWKSMinRefresh = time.Second
+		a, err := New(cfg, slog.New(slog.DiscardHandler))
+		if err == nil {
+			a.Close()
+			t.Errorf("%+v: started with the development server", cfg)
+			continue
+		}
+		if !strings.Contains(err.Error(), "-issuer") || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("%+v: %v", cfg, err)
+		}
+	}
+	var logs strings.Builder
+	a, err := New(Config{Addr: "localhost:0", Resource: "http://localhost/mcp", JWKSMinRefresh: time.Second}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Dev == nil || !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "development authorization server") {
+		t.Fatalf("development server %v, logs %s", a.Dev, logs.String())
+	}
+	// With an issuer, any address and resource.
+	b, err := New(Config{Addr: "127.0.0.1:0", Resource: "https://mcp.example.com/mcp", Issuer: "https://auth.example.com", JWKSMinRefresh: time.Second}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+}
