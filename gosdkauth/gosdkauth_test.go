@@ -189,11 +189,17 @@ func TestTokenInfoRoundTrip(t *testing.T) {
 	}{
 		{mcpauth.AuthInfo{Issuer: "https://a.example", Subject: "x", ClientID: "c"}, "https://a.example#sub=x"},
 		{mcpauth.AuthInfo{Issuer: "https://a.example", ClientID: "x"}, "https://a.example#client_id=x"},
-		{mcpauth.AuthInfo{Issuer: "https://a.example"}, ""},
+		// SHA-256("tok") in base64url.
+		{mcpauth.AuthInfo{Issuer: "https://a.example", Token: "tok"}, "https://a.example#token-sha256=GnZ0607njffhrEOak8P6jjyUV4TU3sn9jjARc4svHWI"},
 	} {
 		if got := gosdkauth.UserID(&tt.info); got != tt.want {
 			t.Errorf("UserID(%+v) = %q, want %q", tt.info, got, tt.want)
 		}
+	}
+	// An identity naming nothing, not even a token, is never bound to a shareable ID.
+	nobody := &mcpauth.AuthInfo{Issuer: "https://a.example"}
+	if a, b := gosdkauth.UserID(nobody), gosdkauth.UserID(nobody); a == "" || a == b || !strings.HasPrefix(a, "https://a.example#") {
+		t.Errorf("UserID of an empty identity: %q then %q", a, b)
 	}
 	if gosdkauth.AuthInfo(nil) != nil {
 		t.Fatal("nil TokenInfo")
@@ -258,4 +264,37 @@ func TestPolicyFailsClosedThroughTheSDK(t *testing.T) {
 			t.Fatalf("status %d, body %s; the tool ran %d times", resp.StatusCode, body, ran.Load())
 		}
 	})
+}
+
+// TestBridgeAnonymousIdentity: an identity with neither subject nor client
+// ID (a VerifierFunc's, here) binds the SDK session to its token, so that
+// another token of the same anonymous kind cannot use that session.
+func TestBridgeAnonymousIdentity(t *testing.T) {
+	issuer := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com"}})
+	endpoint := server(t, func(endpoint string, h http.Handler) http.Handler {
+		fn := mcpauth.VerifierFunc(func(ctx context.Context, token string) (*mcpauth.AuthInfo, error) {
+			return &mcpauth.AuthInfo{Issuer: "https://auth.example.com", Audience: []string{endpoint}, Scopes: []string{"read"}}, nil
+		})
+		return protect(t, endpoint, issuer, &mcpauth.BearerOptions{Verifier: fn}, h)
+	})
+	tr := &bearerTransport{}
+	first := "api-key-one"
+	tr.token.Store(&first)
+	s, err := connect(t, endpoint, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w, err := call(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := "api-key-two"
+	tr.token.Store(&second)
+	if _, err := call(t, s); err == nil {
+		t.Fatal("another anonymous token used the session")
+	}
+	if !strings.HasPrefix(w.UserID, "https://auth.example.com#token-sha256=") {
+		t.Fatalf("UserID %q", w.UserID)
+	}
 }
