@@ -18,12 +18,14 @@ const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"pro
 
 // TestAuthServerDownAtStart starts an example while its authorization
 // server is down: it serves its metadata and challenges, answers a token it
-// cannot check yet with 503 and Retry-After, and works as soon as
-// oidc-provider is up, without a restart.
+// cannot check yet with 503 and Retry-After, and works once oidc-provider
+// is up, without a restart. A failed discovery is retried after a backoff
+// window that starts at -jwks-min-refresh (100 ms here; oidc-provider takes
+// longer than that to start).
 func TestAuthServerDownAtStart(t *testing.T) {
 	port := freePort(t)
 	issuer := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ex := startExample(t, "nethttp", "-issuer", issuer)
+	ex := startExample(t, "nethttp", "-issuer", issuer, "-jwks-min-refresh", "100ms")
 
 	r := do(t, "POST", ex.MCP, "", initialize)
 	if r.Status != 401 || challengeParams(t, r.Header.Get("WWW-Authenticate"))["resource_metadata"] != ex.PRM() {
