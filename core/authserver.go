@@ -71,26 +71,23 @@ func (s *AuthServer) now() time.Time {
 	return time.Now()
 }
 
-// RetryError is the failure of a discovery given again to callers within
-// its backoff window: no fetch was made for them. Err is the failure;
-// RetryAfter the time left until the next attempt.
-type RetryError struct {
-	// Err is the discovery's failure.
-	Err error
-	// RetryAfter is the time until a new attempt is allowed.
+// retryError is a failed discovery with the time until the next attempt is
+// allowed, which the bearer middleware sends as Retry-After.
+type retryError struct {
+	Err        error
 	RetryAfter time.Duration
 }
 
 // Error describes the failure and when it will be retried.
-func (e *RetryError) Error() string {
+func (e *retryError) Error() string {
 	return e.Err.Error() + " (next attempt in " + e.RetryAfter.Round(time.Second).String() + ")"
 }
 
 // Unwrap returns the failure.
-func (e *RetryError) Unwrap() error { return e.Err }
+func (e *retryError) Unwrap() error { return e.Err }
 
 // Temporary reports whether the failure may pass by itself.
-func (e *RetryError) Temporary() bool { return isTemporary(e.Err) }
+func (e *retryError) Temporary() bool { return isTemporary(e.Err) }
 
 type serverState struct {
 	cfg       *ServerConfig
@@ -138,7 +135,7 @@ func (s *AuthServer) Resolved() (*ServerConfig, bool) {
 // Config returns the server's configuration, discovering it first if needed.
 // A caller whose ctx ends stops waiting; the fetch goes on for the others.
 // Within the backoff window after a failed discovery the failure is returned
-// again as a [*RetryError], without a fetch.
+// again, without a fetch, with the time until the next attempt.
 func (s *AuthServer) Config(ctx context.Context) (*ServerConfig, error) {
 	if st := s.state.Load(); st != nil {
 		if s.lazy && s.opts.RefreshInterval > 0 && s.now().Sub(st.fetchedAt) >= s.opts.RefreshInterval {
@@ -173,7 +170,7 @@ func (s *AuthServer) startFetch(refresh bool) (*flightCall, error) {
 			return nil, nil
 		}
 		if left := s.retryAt.Sub(s.now()); s.failures > 0 && left > 0 {
-			return nil, &RetryError{Err: s.lastErr, RetryAfter: left}
+			return nil, &retryError{Err: s.lastErr, RetryAfter: left}
 		}
 	}
 	call, _ := s.flight.start(s.bg, s.fetch)
@@ -182,7 +179,7 @@ func (s *AuthServer) startFetch(refresh bool) (*flightCall, error) {
 
 // fetch discovers the metadata and stores it; on failure the previous
 // metadata, if any, stays, and the next attempt waits for the backoff
-// window, which the returned *RetryError gives.
+// window, which the returned *retryError gives.
 func (s *AuthServer) fetch(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, DefaultFetchTimeout)
 	defer cancel()
@@ -196,7 +193,7 @@ func (s *AuthServer) fetch(ctx context.Context) error {
 		s.failures++
 		window := s.backoff()
 		s.retryAt, s.lastErr = s.now().Add(window), err
-		return &RetryError{Err: err, RetryAfter: window}
+		return &retryError{Err: err, RetryAfter: window}
 	}
 	s.failures = 0
 	s.state.Store(&serverState{cfg: cfg, fetchedAt: s.now()})

@@ -110,7 +110,7 @@ func TestLazyAuthServerFailureNotCached(t *testing.T) {
 	// Within the backoff window, the failure is answered again without a fetch.
 	now.Store(9)
 	_, err = s.Config(context.Background())
-	var retry *RetryError
+	var retry *retryError
 	if !errors.As(err, &retry) || retry.RetryAfter != time.Second || !errors.As(err, &fe) || !isTemporary(err) {
 		t.Fatalf("within the window: %v", err)
 	}

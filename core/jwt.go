@@ -228,7 +228,7 @@ func serverConfigError(s *AuthServer, err error) *Error {
 	if isTemporary(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		e := newError(CodeTemporarilyUnavailable, "The authorization server cannot be reached right now.", err)
 		e.RetryAfter = time.Second
-		var retry *RetryError
+		var retry *retryError
 		if errors.As(err, &retry) {
 			e.RetryAfter = retry.RetryAfter
 		}
