@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 )
 
 // BearerAuth returns middleware authenticating each request with opts; the
@@ -43,7 +44,7 @@ func AuthInfo(r *http.Request) *mcpauth.AuthInfo {
 // RegisterMetadata registers every well-known route of auth on r, for all
 // methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
 func RegisterMetadata(r chi.Router, auth *mcpauth.Auth) {
-	for _, route := range auth.MetadataRoutes() {
+	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Handle(route.Path, route.Handler)
 	}
 }
@@ -52,7 +53,7 @@ func RegisterMetadata(r chi.Router, auth *mcpauth.Auth) {
 // "/.well-known", to mount there: r.Mount("/.well-known", chiauth.MetadataRouter(auth)).
 func MetadataRouter(auth *mcpauth.Auth) chi.Router {
 	r := chi.NewRouter()
-	for _, route := range auth.MetadataRoutes() {
+	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Handle(strings.TrimPrefix(route.Path, wellKnown), route.Handler)
 	}
 	return r

@@ -34,12 +34,16 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
+	algs, err := cfg.algorithms()
+	if err != nil {
+		return nil, err
+	}
 	a := &Auth{
 		resources: resources,
 		legacy:    cfg.Legacy != nil,
 		bg:        newBackground(),
 		log:       cfg.Logger,
-		now:       cfg.Now,
+		now:       cfg.now,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -47,7 +51,7 @@ func New(cfg Config) (*Auth, error) {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	a.jwt = newJWTVerifier(&keySets{
+	a.jwt = newJWTVerifier(algs, &keySets{
 		opts:  cfg.JWKS.withDefaults(),
 		fetch: newFetcher(cfg.HTTPClient, cfg.AllowInsecureHTTP),
 		bg:    a.bg,
@@ -101,28 +105,6 @@ func (a *Auth) Close() error {
 		s.Close()
 	}
 	return nil
-}
-
-// Resources returns the resource identifiers, in configuration order (none
-// in legacy mode).
-func (a *Auth) Resources() []string {
-	var out []string
-	for _, r := range a.resources {
-		if r.id != "" {
-			out = append(out, r.id)
-		}
-	}
-	return out
-}
-
-// ResourceMetadataURL returns the URL of resource's metadata document, as
-// sent in challenges (resource "" means the only resource).
-func (a *Auth) ResourceMetadataURL(resource string) (string, error) {
-	r, err := a.resource(resource)
-	if err != nil {
-		return "", err
-	}
-	return r.metadataURL, nil
 }
 
 // resource finds a configured resource; "" means the only one.

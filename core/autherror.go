@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// Code is the fine-grained reason a request was refused. The codes of the MCP
-// Auth reference libraries are kept; on the wire, challenges carry the RFC
-// 6750 code ([Error.OAuthCode]) and the JSON body carries this one as
-// "error_code".
+// Code is the fine-grained reason a request was refused: the identity of an
+// [*Error], compared with == on Error.Code or through [errors.Is] (a Code is
+// an error too). The codes of the MCP Auth reference libraries are kept; on
+// the wire, challenges carry the RFC 6750 code ("invalid_token", …) and the
+// JSON body carries this one as "error_code".
 type Code string
 
 // The refusal codes.
@@ -52,36 +53,18 @@ const (
 	CodeTemporarilyUnavailable Code = "temporarily_unavailable"
 )
 
-// Sentinels for [errors.Is]: an [*Error] is its code's sentinel.
-var (
-	ErrMissingAuthHeader       = errors.New("mcpauth: " + string(CodeMissingAuthHeader))
-	ErrMissingBearerToken      = errors.New("mcpauth: " + string(CodeMissingBearerToken))
-	ErrInvalidAuthHeaderFormat = errors.New("mcpauth: " + string(CodeInvalidAuthHeaderFormat))
-	ErrInvalidToken            = errors.New("mcpauth: " + string(CodeInvalidToken))
-	ErrInvalidIssuer           = errors.New("mcpauth: " + string(CodeInvalidIssuer))
-	ErrInvalidAudience         = errors.New("mcpauth: " + string(CodeInvalidAudience))
-	ErrMissingRequiredScopes   = errors.New("mcpauth: " + string(CodeMissingRequiredScopes))
-	ErrTokenVerificationFailed = errors.New("mcpauth: " + string(CodeTokenVerificationFailed))
-	ErrInvalidRequest          = errors.New("mcpauth: " + string(CodeInvalidRequest))
-	ErrRequestTooLarge         = errors.New("mcpauth: " + string(CodeRequestTooLarge))
-	ErrServerError             = errors.New("mcpauth: " + string(CodeServerError))
-	ErrTemporarilyUnavailable  = errors.New("mcpauth: " + string(CodeTemporarilyUnavailable))
-)
-
-var sentinels = map[Code]error{
-	CodeMissingAuthHeader:       ErrMissingAuthHeader,
-	CodeMissingBearerToken:      ErrMissingBearerToken,
-	CodeInvalidAuthHeaderFormat: ErrInvalidAuthHeaderFormat,
-	CodeInvalidToken:            ErrInvalidToken,
-	CodeInvalidIssuer:           ErrInvalidIssuer,
-	CodeInvalidAudience:         ErrInvalidAudience,
-	CodeMissingRequiredScopes:   ErrMissingRequiredScopes,
-	CodeTokenVerificationFailed: ErrTokenVerificationFailed,
-	CodeInvalidRequest:          ErrInvalidRequest,
-	CodeRequestTooLarge:         ErrRequestTooLarge,
-	CodeServerError:             ErrServerError,
-	CodeTemporarilyUnavailable:  ErrTemporarilyUnavailable,
+// knownCodes are the codes of [Error]; any other is answered as a 500.
+var knownCodes = map[Code]bool{
+	CodeMissingAuthHeader: true, CodeMissingBearerToken: true, CodeInvalidAuthHeaderFormat: true,
+	CodeInvalidToken: true, CodeInvalidIssuer: true, CodeInvalidAudience: true,
+	CodeMissingRequiredScopes: true, CodeTokenVerificationFailed: true, CodeInvalidRequest: true,
+	CodeRequestTooLarge: true, CodeServerError: true, CodeTemporarilyUnavailable: true,
 }
+
+// Error returns the code itself. It makes a Code an error, so that a
+// refusal can be recognised by its code with [errors.Is]:
+// errors.Is(err, mcpauth.CodeInvalidAudience).
+func (c Code) Error() string { return string(c) }
 
 // Error is a refused request: what went wrong, how to answer it (status,
 // challenge, JSON body) and why (a wrapped cause, never sent to clients
@@ -131,10 +114,10 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
-// Is reports whether target is the sentinel of e's code.
+// Is reports whether target is e's [Code].
 func (e *Error) Is(target error) bool {
-	s, ok := sentinels[e.Code]
-	return ok && s == target
+	c, ok := target.(Code)
+	return ok && c == e.Code
 }
 
 // StatusCode returns the HTTP status of the refusal: 400, 401, 403, 413, 500 or 503.
@@ -151,17 +134,17 @@ func (e *Error) StatusCode() int {
 	case CodeTemporarilyUnavailable:
 		return http.StatusServiceUnavailable
 	}
-	if _, known := sentinels[e.Code]; !known {
+	if !knownCodes[e.Code] {
 		return http.StatusInternalServerError
 	}
 	return http.StatusUnauthorized
 }
 
-// OAuthCode returns the error code for the wire: the RFC 6750 §3.1 code
+// oauthCode returns the error code for the wire: the RFC 6750 §3.1 code
 // ("invalid_request", "invalid_token", "insufficient_scope"), "" when no
 // credentials were sent, or "server_error" / "temporarily_unavailable" /
 // "invalid_request" for the refusals that carry no challenge.
-func (e *Error) OAuthCode() string {
+func (e *Error) oauthCode() string {
 	switch e.Code {
 	case CodeMissingAuthHeader, CodeMissingBearerToken:
 		return ""
@@ -186,17 +169,17 @@ func (e *Error) hasChallenge() bool {
 	return false
 }
 
-// Challenge returns the WWW-Authenticate value (RFC 6750 §3), or "" for
+// challenge returns the WWW-Authenticate value (RFC 6750 §3), or "" for
 // refusals without a challenge (413, 500, 503). Parameters come in this
 // order, each only when it applies: realm, error, error_description, scope,
 // resource_metadata.
-func (e *Error) Challenge() string {
+func (e *Error) challenge() string {
 	if !e.hasChallenge() {
 		return ""
 	}
 	var c challenge
 	c.param("realm", e.realm)
-	if code := e.OAuthCode(); code != "" {
+	if code := e.oauthCode(); code != "" {
 		c.param("error", code)
 		c.param("error_description", sanitizeDescription(e.Description))
 	}
@@ -214,11 +197,11 @@ type errorBody struct {
 	Cause         map[string]any `json:"cause,omitempty"`
 }
 
-// MarshalJSON returns the JSON body: "error" exactly when the challenge has
-// one (and for 413/500/503), "error_description", "error_code",
+// MarshalJSON returns the JSON body, for frameworks that render errors
+// themselves: "error" exactly when the challenge has one (and for 413/500/503), "error_description", "error_code",
 // "missing_scopes" on 403, and "cause" only when error details are enabled.
 func (e *Error) MarshalJSON() ([]byte, error) {
-	b := errorBody{Error: e.OAuthCode(), Description: e.Description, Code: e.Code}
+	b := errorBody{Error: e.oauthCode(), Description: e.Description, Code: e.Code}
 	if e.Code == CodeMissingRequiredScopes {
 		b.MissingScopes = e.MissingScopes
 	}
@@ -238,12 +221,12 @@ func (e *Error) detailMap() map[string]any {
 	return nil
 }
 
-// WriteHeaders sets the refusal's response headers on h: WWW-Authenticate
+// writeHeaders sets the refusal's response headers on h: WWW-Authenticate
 // for 400/401/403, Retry-After for 503, and, when the request carried an
 // Origin header (isCORS), WWW-Authenticate added to
 // Access-Control-Expose-Headers so browser-based clients can read it.
-func (e *Error) WriteHeaders(h http.Header, isCORS bool) {
-	if c := e.Challenge(); c != "" {
+func (e *Error) writeHeaders(h http.Header, isCORS bool) {
+	if c := e.challenge(); c != "" {
 		h.Set("WWW-Authenticate", c)
 		if isCORS {
 			h.Add("Access-Control-Expose-Headers", "WWW-Authenticate")
@@ -262,9 +245,9 @@ func retryAfterSeconds(d time.Duration) int {
 	return max(s, 1)
 }
 
-// AsError returns err as an *Error: itself if it is one (or wraps one),
+// asError returns err as an *Error: itself if it is one (or wraps one),
 // otherwise a 500 server_error whose cause is err.
-func AsError(err error) *Error {
+func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
@@ -276,8 +259,8 @@ func AsError(err error) *Error {
 // An error that is not an [*Error] becomes a 500 server_error whose text is
 // not sent.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	e := AsError(err)
-	e.WriteHeaders(w.Header(), r != nil && r.Header.Get("Origin") != "")
+	e := asError(err)
+	e.writeHeaders(w.Header(), r != nil && r.Header.Get("Origin") != "")
 	body, merr := e.MarshalJSON()
 	if merr != nil {
 		body = []byte(`{"error":"server_error","error_code":"server_error"}`)
@@ -287,9 +270,6 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Write(body)
 	}
 }
-
-// String returns a short form for logs.
-func (c Code) String() string { return string(c) }
 
 // errorf builds an Error whose description is formatted.
 func errorf(code Code, cause error, format string, args ...any) *Error {

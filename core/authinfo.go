@@ -63,11 +63,6 @@ func (a *AuthInfo) HasScopes(scopes ...string) bool {
 
 type authInfoKey struct{}
 
-// NewContext returns a copy of ctx carrying info.
-func NewContext(ctx context.Context, info *AuthInfo) context.Context {
-	return context.WithValue(ctx, authInfoKey{}, info)
-}
-
 // infoContext is a context carrying an AuthInfo inline, so that the bearer
 // middleware allocates the AuthInfo and its context node at once. Every
 // other key, and cancellation, are the parent's.
@@ -84,7 +79,9 @@ func (c *infoContext) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// FromContext returns the AuthInfo stored in ctx by the bearer middleware.
+// FromContext returns the AuthInfo stored in ctx by the bearer middleware
+// (or a framework adapter). Only the library can store one: no other code
+// can make a request look authenticated.
 func FromContext(ctx context.Context) (*AuthInfo, bool) {
 	info, ok := ctx.Value(authInfoKey{}).(*AuthInfo)
 	return info, ok && info != nil

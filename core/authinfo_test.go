@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 )
 
 type parentKey struct{}
@@ -20,7 +21,7 @@ func TestAuthenticateRequest(t *testing.T) {
 	req, _ := http.NewRequestWithContext(parent, http.MethodGet, resourceID, nil)
 	req.Header.Set("Authorization", "Bearer "+r.as.Mint(nil))
 
-	authed, info, err := b.AuthenticateRequest(req)
+	authed, info, err := adapter.Authenticate(b, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestAuthenticateRequest(t *testing.T) {
 		t.Fatalf("cancellation: %v, %v", ctx.Err(), child.Err())
 	}
 	// A second request gets its own AuthInfo.
-	_, again, err := b.AuthenticateRequest(req)
+	_, again, err := adapter.Authenticate(b, req)
 	if err != nil || again == info {
 		t.Fatalf("second AuthInfo %p, first %p, err %v", again, info, err)
 	}
@@ -57,8 +58,8 @@ func TestAuthenticateRequestRefused(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	b := newBearer(t, r.auth, nil)
 	req, _ := http.NewRequest(http.MethodGet, resourceID, nil)
-	authed, info, err := b.AuthenticateRequest(req)
-	if authed != req || info != nil || mcpauth.AsError(err).Code != mcpauth.CodeMissingAuthHeader {
+	authed, info, err := adapter.Authenticate(b, req)
+	if authed != req || info != nil || !errors.Is(err, mcpauth.CodeMissingAuthHeader) {
 		t.Fatalf("got %p (request %p), %v, %v", authed, req, info, err)
 	}
 	if _, ok := mcpauth.FromContext(authed.Context()); ok {

@@ -90,8 +90,8 @@ func BenchmarkKidStorm(b *testing.B) {
 					AuthServers: []*mcpauth.AuthServer{mcpauth.NewAuthServer(manualConfig(as))},
 				}},
 				TokenCache: mcpauth.TokenCacheOptions{Disabled: true},
-				Now:        clk.Now, Logger: quiet,
-			})
+				Logger:     quiet,
+			}.WithClock(clk.Now))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -144,7 +144,7 @@ func storm(b *testing.B, bearer *mcpauth.Bearer, token string, want mcpauth.Code
 			_, err := bearer.Authenticate(req)
 			waits[i] = time.Since(t0)
 			if err != nil {
-				codes[i] = mcpauth.AsError(err).Code
+				codes[i] = asError(err).Code
 			}
 		}()
 	}

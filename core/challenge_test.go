@@ -2,6 +2,7 @@ package mcpauth
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -59,7 +60,7 @@ func TestChallengeGolden(t *testing.T) {
 			if got := tt.err.StatusCode(); got != tt.status {
 				t.Errorf("status %d, want %d", got, tt.status)
 			}
-			got := tt.err.Challenge()
+			got := tt.err.challenge()
 			if got != tt.want {
 				t.Fatalf("challenge\n got %s\nwant %s", got, tt.want)
 			}
@@ -77,8 +78,8 @@ func TestChallengeGolden(t *testing.T) {
 			if v, ok := c.Get("realm"); tt.err.realm != "" && (!ok || v != tt.err.realm) {
 				t.Errorf("realm %q", v)
 			}
-			if v, _ := c.Get("error"); v != tt.err.OAuthCode() {
-				t.Errorf("error %q, want %q", v, tt.err.OAuthCode())
+			if v, _ := c.Get("error"); v != tt.err.oauthCode() {
+				t.Errorf("error %q, want %q", v, tt.err.oauthCode())
 			}
 			if v, ok := c.Get("error_description"); ok && v != sanitizeDescription(tt.err.Description) {
 				t.Errorf("description %q", v)
@@ -196,22 +197,28 @@ func TestWriteError(t *testing.T) {
 
 func TestErrorIsAndAs(t *testing.T) {
 	var err error = newError(CodeInvalidAudience, "d", errorString("cause"))
-	if !errorsIs(err, ErrInvalidAudience) || errorsIs(err, ErrInvalidIssuer) {
-		t.Error("sentinel matching")
+	if !errorsIs(err, CodeInvalidAudience) || errorsIs(err, CodeInvalidIssuer) {
+		t.Error("code matching")
 	}
-	if AsError(err).Code != CodeInvalidAudience {
-		t.Error("AsError")
+	if !errorsIs(fmt.Errorf("wrapped: %w", err), CodeInvalidAudience) {
+		t.Error("code matching through a wrapper")
+	}
+	if asError(err).Code != CodeInvalidAudience || asError(errorString("x")).Code != CodeServerError {
+		t.Error("asError")
 	}
 	if (&Error{Code: "made_up"}).StatusCode() != http.StatusInternalServerError {
 		t.Error("unknown code must be a 500")
 	}
-	for code := range sentinels {
+	if CodeInvalidToken.Error() != "invalid_token" {
+		t.Error("a code's error text is the code")
+	}
+	for code := range knownCodes {
 		e := &Error{Code: code}
-		if !errorsIs(e, sentinels[code]) {
-			t.Errorf("%s is not its sentinel", code)
+		if !errorsIs(e, code) {
+			t.Errorf("%s is not its code", code)
 		}
-		if e.StatusCode() == 0 || e.OAuthCode() == "" && e.StatusCode() != 401 {
-			t.Errorf("%s: status %d code %q", code, e.StatusCode(), e.OAuthCode())
+		if e.StatusCode() == 0 || e.oauthCode() == "" && e.StatusCode() != 401 {
+			t.Errorf("%s: status %d code %q", code, e.StatusCode(), e.oauthCode())
 		}
 	}
 }

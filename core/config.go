@@ -34,11 +34,37 @@ type Config struct {
 	// TokenCache tunes the verified-token cache of the JWT verifier, on by
 	// default: see [TokenCacheOptions].
 	TokenCache TokenCacheOptions
+	// Algorithms are the JWS algorithms the JWT verifier accepts; nil means
+	// all it supports: RS256, RS384, RS512, PS256, PS384, PS512, ES256,
+	// ES384, ES512 and EdDSA. [New] refuses any other name: never "none",
+	// never HMAC (a resource server holds no shared secret, and an HMAC
+	// "verified" with a public key is a classic forgery).
+	Algorithms []string
 	// Logger receives validation findings and refresh failures. Nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// Now returns the current time; nil means time.Now. For tests.
-	Now func() time.Time
+
+	now func() time.Time // nil means time.Now; set by the package's tests
+}
+
+// defaultAlgorithms are the asymmetric JWS algorithms supported: RSA (PKCS
+// #1 v1.5 and PSS), ECDSA and EdDSA.
+var defaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// algorithms checks and returns the configured algorithms.
+func (c *Config) algorithms() ([]string, error) {
+	if c.Algorithms == nil {
+		return defaultAlgorithms, nil
+	}
+	if len(c.Algorithms) == 0 {
+		return nil, fmt.Errorf("%w: Config.Algorithms is empty: no token could be verified (nil means the defaults)", ErrInvalidConfig)
+	}
+	for _, alg := range c.Algorithms {
+		if !slices.Contains(defaultAlgorithms, alg) {
+			return nil, fmt.Errorf("%w: Config.Algorithms: %q is not supported: use some of %v (never none or HMAC)", ErrInvalidConfig, alg, defaultAlgorithms)
+		}
+	}
+	return slices.Clone(c.Algorithms), nil
 }
 
 // JWKSOptions tunes the JSON Web Key Set cache. Zero fields take the defaults.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 	"github.com/mcp-auth/go/core/authtest"
 )
 
@@ -63,11 +64,11 @@ func TestMetadataEndpoint(t *testing.T) {
 	if rec := serveMetadata(r.auth, "GET", "/.well-known/oauth-protected-resource/other"); rec.Code != 404 {
 		t.Fatalf("unknown path: %d", rec.Code)
 	}
-	routes := r.auth.MetadataRoutes()
+	routes := adapter.MetadataRoutes(r.auth)
 	if len(routes) != 2 || routes[0].Path != "/.well-known/oauth-protected-resource/mcp" || routes[1].Path != "/.well-known/oauth-protected-resource" {
 		t.Fatalf("routes %+v", routes)
 	}
-	if u, _ := r.auth.ResourceMetadataURL(""); u != resourceMetadata {
+	if u, _ := mcpauth.ResourceMetadataURL(resourceID); u != resourceMetadata {
 		t.Fatalf("metadata URL %q", u)
 	}
 	// The document served is where challenges point.
@@ -112,7 +113,7 @@ func TestSeveralResources(t *testing.T) {
 	// A token for /notes is refused at /todos/.
 	req := httptest.NewRequest("GET", "https://api.example.com/todos/", nil)
 	req.Header.Set("Authorization", "Bearer "+as.Mint(authtest.Claims{"aud": "https://api.example.com/notes"}))
-	if _, err := b.Authenticate(req); !errors.Is(err, mcpauth.ErrInvalidAudience) {
+	if _, err := b.Authenticate(req); !errors.Is(err, mcpauth.CodeInvalidAudience) {
 		t.Fatalf("cross-resource token: %v", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+as.Mint(authtest.Claims{"aud": "https://api.example.com/todos/"}))
@@ -272,9 +273,6 @@ func TestLegacyMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer auth.Close()
-	if got := auth.Resources(); len(got) != 0 {
-		t.Fatalf("resources %v", got)
-	}
 	rec := serveMetadata(auth, "GET", "/.well-known/oauth-authorization-server")
 	var doc map[string]any
 	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &doc) != nil || doc["issuer"] != as.Issuer || doc["jwks_uri"] != as.Issuer+"/jwks" {
@@ -299,7 +297,7 @@ func TestLegacyMode(t *testing.T) {
 	}
 	req := httptest.NewRequest("POST", "http://127.0.0.1/mcp", nil)
 	req.Header.Set("Authorization", "Bearer "+as.Mint(nil))
-	if _, err := other.Authenticate(req); !errors.Is(err, mcpauth.ErrInvalidAudience) {
+	if _, err := other.Authenticate(req); !errors.Is(err, mcpauth.CodeInvalidAudience) {
 		t.Fatalf("configured audience not checked: %v", err)
 	}
 	if _, err := auth.NewBearer(&mcpauth.BearerOptions{Resource: resourceID}); !errors.Is(err, mcpauth.ErrInvalidConfig) {
@@ -424,11 +422,11 @@ func TestEscapedResourcePath(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer auth.Close()
-	routes := auth.MetadataRoutes()
+	routes := adapter.MetadataRoutes(auth)
 	if routes[0].Path != "/.well-known/oauth-protected-resource/café" || routes[0].EscapedPath != "/.well-known/oauth-protected-resource/caf%C3%A9" {
 		t.Fatalf("route %+v", routes[0])
 	}
-	if u, _ := auth.ResourceMetadataURL(""); u != "https://mcp.example.com/.well-known/oauth-protected-resource/caf%C3%A9" {
+	if u, _ := mcpauth.ResourceMetadataURL("https://mcp.example.com/caf%C3%A9"); u != "https://mcp.example.com/.well-known/oauth-protected-resource/caf%C3%A9" {
 		t.Fatalf("metadata URL %q", u)
 	}
 	// A router matching decoded paths (net/http's ServeMux) serves it at Path.

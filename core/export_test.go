@@ -1,5 +1,7 @@
 package mcpauth
 
+import "time"
+
 // Verifications returns how many tokens the JWT verifier of a has verified
 // (cache hits are not verifications).
 func Verifications(a *Auth) int64 { return a.jwt.count.Load() }
@@ -23,3 +25,15 @@ func CachedTokens(a *Auth) (entries int, bytes int64) {
 // EntrySize is the estimated size of a cache entry whose claim set's JSON
 // has n bytes.
 func EntrySize(n int) int64 { return entrySize(n) }
+
+// WithClock returns c with the clock now, for tests that move time.
+func (c Config) WithClock(now func() time.Time) Config {
+	c.now = now
+	return c
+}
+
+// WithClock returns c with the clock now, for tests that move time.
+func (c IntrospectionConfig) WithClock(now func() time.Time) IntrospectionConfig {
+	c.now = now
+	return c
+}

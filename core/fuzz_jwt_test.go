@@ -63,7 +63,7 @@ func newFuzzRig(tb testing.TB) *fuzzRig {
 		}},
 		HTTPClient: &http.Client{Transport: serve},
 		Logger:     slog.New(slog.DiscardHandler),
-		Now:        func() time.Time { return fuzzNow },
+		now:        func() time.Time { return fuzzNow },
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -207,7 +207,7 @@ func FuzzResourceMetadataURL(f *testing.F) {
 			return
 		}
 		defer auth.bg.close() // not auth.Close: the shared AuthServer stays open
-		if sent, _ := auth.ResourceMetadataURL(""); sent != raw {
+		if sent := auth.resources[0].metadataURL; sent != raw {
 			t.Fatalf("challenges send %q, ResourceMetadataURL gives %q", sent, raw)
 		}
 		req, err := http.NewRequest(http.MethodGet, raw, nil)

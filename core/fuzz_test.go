@@ -84,7 +84,7 @@ func FuzzChallenge(f *testing.F) {
 			realm:            realm,
 			resourceMetadata: metadataURL,
 		}
-		got := e.Challenge()
+		got := e.challenge()
 		if got == "" {
 			if e.hasChallenge() {
 				t.Fatalf("no challenge for a %d", e.StatusCode())
@@ -114,7 +114,7 @@ func FuzzChallenge(f *testing.F) {
 			}
 		}
 		add("realm", realm, dropControls(realm))
-		if oc := e.OAuthCode(); oc != "" {
+		if oc := e.oauthCode(); oc != "" {
 			add("error", oc, oc)
 			add("error_description", sanitizeDescription(description), sanitizeDescription(description))
 		}

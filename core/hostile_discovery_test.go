@@ -241,9 +241,9 @@ func TestLegacyMetadataBackoff(t *testing.T) {
 		return true
 	})
 	clk := newClock()
-	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, Now: clk.Now, Legacy: &mcpauth.LegacyServer{
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, Legacy: &mcpauth.LegacyServer{
 		Server: mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeOAuth, nil), Audiences: []string{"api://todo"},
-	}})
+	}}.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

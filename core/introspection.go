@@ -59,8 +59,8 @@ type IntrospectionConfig struct {
 	// CacheSize bounds the number of cached answers, active or not. Zero
 	// means [DefaultIntrospectionCacheSize].
 	CacheSize int
-	// Now returns the current time; nil means time.Now. For tests.
-	Now func() time.Time
+
+	now func() time.Time // nil means time.Now; set by the package's tests
 }
 
 // IntrospectionVerifier verifies opaque (or any) access tokens by asking the
@@ -111,7 +111,7 @@ func NewIntrospectionVerifier(cfg IntrospectionConfig) (*IntrospectionVerifier, 
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = DefaultIntrospectionCacheSize
 	}
-	v := &IntrospectionVerifier{cfg: cfg, fetch: newFetcher(cfg.HTTPClient, cfg.AllowInsecureHTTP), now: cfg.Now}
+	v := &IntrospectionVerifier{cfg: cfg, fetch: newFetcher(cfg.HTTPClient, cfg.AllowInsecureHTTP), now: cfg.now}
 	if v.now == nil {
 		v.now = time.Now
 	}

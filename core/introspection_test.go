@@ -9,7 +9,7 @@ import (
 )
 
 // introspectionBearer is a bearer middleware verifying tokens at in, with
-// the clock clk and the verifier's configuration cfg (Server and Now set here).
+// the clock clk and the verifier's configuration cfg (Server set here).
 func introspectionBearer(t *testing.T, in *introspector, clk *clock, cfg mcpauth.IntrospectionConfig) func(token string) (*mcpauth.AuthInfo, *mcpauth.Error) {
 	issuer := "https://auth.example.com"
 	server := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{
@@ -18,14 +18,14 @@ func introspectionBearer(t *testing.T, in *introspector, clk *clock, cfg mcpauth
 	}})
 	auth, err := mcpauth.New(mcpauth.Config{
 		ProtectedResources: []mcpauth.ProtectedResource{{Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{server}}},
-		Now:                clk.Now, Logger: quiet,
-	})
+		Logger:             quiet,
+	}.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { auth.Close() })
-	cfg.Server, cfg.Now = server, clk.Now
-	verifier, err := mcpauth.NewIntrospectionVerifier(cfg)
+	cfg.Server = server
+	verifier, err := mcpauth.NewIntrospectionVerifier(cfg.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func introspectionBearer(t *testing.T, in *introspector, clk *clock, cfg mcpauth
 		req.Header.Set("Authorization", "Bearer "+token)
 		info, err := bearer.Authenticate(req)
 		if err != nil {
-			return nil, mcpauth.AsError(err)
+			return nil, asError(err)
 		}
 		return info, nil
 	}

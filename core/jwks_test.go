@@ -50,8 +50,8 @@ func TestIssuerRouting(t *testing.T) {
 			Metadata:    mcpauth.ProtectedResourceMetadata{Resource: resourceID},
 			AuthServers: []*mcpauth.AuthServer{mcpauth.NewAuthServer(manualConfig(a)), mcpauth.DiscoverAuthServer(b.Issuer, "", nil)},
 		}},
-		Now: clk.Now, Logger: quiet,
-	})
+		Logger: quiet,
+	}.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestIssuerRouting(t *testing.T) {
 		if err == nil {
 			return nil
 		}
-		return mcpauth.AsError(err)
+		return asError(err)
 	}
 	if err := check(a.Mint(nil)); err != nil {
 		t.Fatalf("A's token: %v", err)

@@ -12,12 +12,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// AllowedAlgorithms are the JWS algorithms the JWT verifier accepts: RSA
-// (PKCS #1 v1.5 and PSS), ECDSA and EdDSA. "none" and the HMAC algorithms
-// are never accepted: a resource server holds no shared secret, and an HMAC
-// "verified" with a public key is a classic forgery.
-var AllowedAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-
 // jwtVerifier verifies JWT access tokens (RFC 9068) with the key set of the
 // issuer the token names, after checking that issuer is trusted.
 type jwtVerifier struct {
@@ -26,10 +20,12 @@ type jwtVerifier struct {
 	count  atomic.Int64 // verifications attempted, for tests
 }
 
-func newJWTVerifier(keys *keySets) *jwtVerifier {
+// newJWTVerifier returns a verifier accepting the algorithms algs (checked
+// by [Config]: never none or HMAC).
+func newJWTVerifier(algs []string, keys *keySets) *jwtVerifier {
 	return &jwtVerifier{
 		parser: jwt.NewParser(
-			jwt.WithValidMethods(AllowedAlgorithms),
+			jwt.WithValidMethods(algs),
 			jwt.WithoutClaimsValidation(), // checked below, with precise errors
 			jwt.WithStrictDecoding(),
 		),

@@ -1,7 +1,9 @@
 package mcpauth_test
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	mcpauth "github.com/mcp-auth/go/core"
@@ -80,4 +82,26 @@ func TestSenderConstrainedJWT(t *testing.T) {
 		expect(t, r.bearer(r.as.Mint(authtest.Claims{"cnf": cnf})), http.StatusUnauthorized, bound)
 	}
 	expect(t, r.bearer(r.as.Mint(nil)), http.StatusOK, "")
+}
+
+// TestConfigAlgorithms: the accepted algorithms are per configuration, a subset of
+// the asymmetric ones; New refuses none, HMAC and unknown names.
+func TestConfigAlgorithms(t *testing.T) {
+	for _, algs := range [][]string{{}, {"none"}, {"HS256"}, {"RS256", "HS512"}, {"RS1"}, {"rs256"}} {
+		r := newRig(t, rigOptions{})
+		cfg := mcpauth.Config{Logger: quiet, Algorithms: algs, ProtectedResources: []mcpauth.ProtectedResource{{
+			Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{mcpauth.NewAuthServer(manualConfig(r.as))},
+		}}}
+		if _, err := mcpauth.New(cfg); !errors.Is(err, mcpauth.ErrInvalidConfig) || !strings.Contains(err.Error(), "Config.Algorithms") {
+			t.Errorf("Algorithms %q: %v", algs, err)
+		}
+	}
+	r := newRig(t, rigOptions{as: &authtest.Options{Algorithm: "ES256"}, config: func(c *mcpauth.Config) { c.Algorithms = []string{"ES256"} }})
+	expect(t, r.bearer(r.as.Mint(nil)), http.StatusOK, "")
+	rsa, err := r.as.AddKey("RS256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, r.bearer(r.as.MintWith(authtest.MintOptions{Key: rsa})), http.StatusUnauthorized,
+		challengeFor("invalid_token", "The access token's signature is invalid.", ""))
 }

@@ -7,27 +7,24 @@ import (
 	"sync/atomic"
 )
 
-// MetadataRoute is one well-known route the server must answer: a path
+// metadataRoute is one well-known route the server must answer: a path
 // (matched exactly, whatever the host) and its handler. Adapters register
-// each route natively; [Auth.MetadataHandler] serves them all.
-type MetadataRoute struct {
-	// Path is the URL path, decoded as routers match it (net/http's
-	// r.URL.Path), for example "/.well-known/oauth-protected-resource/mcp".
-	Path string
-	// EscapedPath is the same path as it appears in URLs (it differs from
-	// Path only for a resource path with escapes, such as /caf%C3%A9).
-	EscapedPath string
-	// Handler answers GET and HEAD with the document (200,
+// each route natively (package adapter); [Auth.MetadataHandler] serves them
+// all.
+type metadataRoute struct {
+	path        string // decoded, as routers match it (r.URL.Path)
+	escapedPath string // as it appears in URLs (differs for /caf%C3%A9)
+	// handler answers GET and HEAD with the document (200,
 	// application/json, Access-Control-Allow-Origin: *), OPTIONS with a CORS
 	// preflight answer (204), and other methods with 405 and an Allow header.
-	Handler http.Handler
+	handler http.Handler
 }
 
-// MetadataMethods are the methods the metadata routes answer.
-const MetadataMethods = "GET, HEAD, OPTIONS"
+// metadataMethods are the methods the metadata routes answer.
+const metadataMethods = "GET, HEAD, OPTIONS"
 
 type metadataHandler struct {
-	routes []MetadataRoute
+	routes []metadataRoute
 	byPath map[string]http.Handler
 }
 
@@ -42,7 +39,7 @@ func newMetadataHandler(a *Auth) *metadataHandler {
 			path = escaped
 		}
 		h.byPath[escaped] = handler
-		h.routes = append(h.routes, MetadataRoute{Path: path, EscapedPath: escaped, Handler: handler})
+		h.routes = append(h.routes, metadataRoute{path: path, escapedPath: escaped, handler: handler})
 	}
 	if a.legacy {
 		add(OAuthWellKnownPath, &legacyMetadata{server: a.legacyServer(), auth: a})
@@ -58,18 +55,16 @@ func newMetadataHandler(a *Auth) *metadataHandler {
 	return h
 }
 
-// MetadataRoutes returns the well-known routes: for each resource its
-// path-inserted protected resource metadata URL (RFC 9728 §3.1), and the
-// root /.well-known/oauth-protected-resource for the resource at the root or
-// when only one resource is configured; in legacy mode,
-// /.well-known/oauth-authorization-server.
-func (a *Auth) MetadataRoutes() []MetadataRoute {
-	return append([]MetadataRoute(nil), a.metadata.routes...)
-}
-
-// MetadataHandler returns an http.Handler serving every route of
-// [Auth.MetadataRoutes] and answering 404 for any other path. Mount it at
-// "/.well-known/" or wrap your router's not-found handler with it.
+// MetadataHandler returns an http.Handler serving the well-known routes and
+// answering 404 for any other path. Mount it at "/.well-known/" (or wrap
+// your router's not-found handler with it). The routes are, for each
+// resource, its path-inserted protected resource metadata URL (RFC 9728
+// §3.1), and the root /.well-known/oauth-protected-resource for the
+// resource at the root or when only one resource is configured; in legacy
+// mode, /.well-known/oauth-authorization-server. Each answers GET and HEAD
+// with the document (200, application/json, Access-Control-Allow-Origin:
+// *), OPTIONS with a CORS preflight answer (204), and other methods with
+// 405 and an Allow header.
 func (a *Auth) MetadataHandler() http.Handler { return a.metadata }
 
 // ServeHTTP serves the route for r's path. Routes are kept in escaped form
@@ -114,14 +109,14 @@ func metadataPreamble(w http.ResponseWriter, r *http.Request) bool {
 		h.Set("Content-Type", "application/json")
 		return true
 	case http.MethodOptions:
-		h.Set("Access-Control-Allow-Methods", MetadataMethods)
+		h.Set("Access-Control-Allow-Methods", metadataMethods)
 		h.Set("Access-Control-Allow-Headers", "*")
 		h.Set("Access-Control-Max-Age", "86400")
-		h.Set("Allow", MetadataMethods)
+		h.Set("Allow", metadataMethods)
 		w.WriteHeader(http.StatusNoContent)
 		return false
 	}
-	h.Set("Allow", MetadataMethods)
+	h.Set("Allow", metadataMethods)
 	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	return false
 }

@@ -52,9 +52,9 @@ type BearerOptions struct {
 	SkipAudienceCheck bool
 }
 
-// Bearer is a compiled bearer middleware: [Bearer.Authenticate] decides,
-// [Bearer.Middleware] wraps an http.Handler. Adapters build on it. A Bearer
-// is safe for concurrent use.
+// Bearer is a compiled set of [BearerOptions]: [Bearer.Authenticate]
+// decides on a request. [Auth.Middleware] and the framework adapters build
+// on it. A Bearer is safe for concurrent use.
 type Bearer struct {
 	auth      *Auth
 	res       *resource
@@ -126,46 +126,36 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	return b, nil
 }
 
-// Middleware returns net/http middleware for opts. It panics if opts are
-// invalid (see [Auth.NewBearer]), as a wiring mistake found at start-up.
+// Middleware returns net/http middleware authenticating each request with
+// opts before next sees it: on success next runs with the [AuthInfo] in the
+// request's context ([FromContext]); on failure the answer is written with
+// [WriteError] and next never runs. It panics if opts are invalid (see
+// [Auth.NewBearer]), as a wiring mistake found at start-up; call NewBearer
+// first to handle that error yourself.
 func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
 	b, err := a.NewBearer(opts)
 	if err != nil {
 		panic(err)
 	}
-	return b.Middleware
-}
-
-// Authenticate authenticates r with opts. It compiles opts on every call;
-// for a hot path, compile once with [Auth.NewBearer].
-func (a *Auth) Authenticate(r *http.Request, opts *BearerOptions) (*AuthInfo, error) {
-	b, err := a.NewBearer(opts)
-	if err != nil {
-		return nil, newError(CodeServerError, "The server is misconfigured.", err)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			authed, _, err := b.authenticateRequest(r)
+			if err != nil {
+				WriteError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, authed)
+		})
 	}
-	return b.Authenticate(r)
-}
-
-// Middleware authenticates each request before next sees it: on success
-// next runs with the [AuthInfo] in the request's context ([FromContext]);
-// on failure the answer is written with [WriteError] and next never runs.
-func (b *Bearer) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		authed, _, err := b.AuthenticateRequest(r)
-		if err != nil {
-			WriteError(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, authed)
-	})
 }
 
 // Authenticate decides on r: it returns the verified identity, or an
-// [*Error] that says how to answer. In order: the scopes r needs (the
-// required scopes plus the policy's, which may read and restore the body),
-// the bearer token from the Authorization header, the verifier, then the
-// issuer, audience, expiry and scope checks. Each call returns a new
-// AuthInfo (see [AuthInfo] for what it shares with other requests).
+// [*Error] that says how to answer ([WriteError] writes it). In order: the
+// scopes r needs (the required scopes plus the policy's, which may read and
+// restore the body), the bearer token from the Authorization header, the
+// verifier, then the issuer, audience, sender-constraint, expiry and scope
+// checks. Each call returns a new AuthInfo (see [AuthInfo] for what it
+// shares with other requests).
 func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 	out := new(AuthInfo)
 	if err := b.authenticate(r, out); err != nil {
@@ -174,12 +164,12 @@ func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 	return out, nil
 }
 
-// AuthenticateRequest is [Bearer.Authenticate] for middleware: on success
-// it also returns a shallow copy of r whose context carries the AuthInfo
+// authenticateRequest is Authenticate for middleware: on success it also
+// returns a shallow copy of r whose context carries the AuthInfo
 // ([FromContext]), the request to pass on. The AuthInfo and its context
-// node are allocated together, which saves an allocation per request over
-// Authenticate followed by [NewContext]. On failure it returns r itself.
-func (b *Bearer) AuthenticateRequest(r *http.Request) (*http.Request, *AuthInfo, error) {
+// node are allocated together, which saves an allocation per request. On
+// failure it returns r itself.
+func (b *Bearer) authenticateRequest(r *http.Request) (*http.Request, *AuthInfo, error) {
 	ctx := &infoContext{Context: r.Context()}
 	if err := b.authenticate(r, &ctx.info); err != nil {
 		return r, nil, err

@@ -71,7 +71,7 @@ func (c providerCase) run(t *testing.T) {
 		}
 		return
 	}
-	if err == nil || mcpauth.AsError(err).Code != c.want {
+	if err == nil || asError(err).Code != c.want {
 		t.Fatalf("got %v, want %s", err, c.want)
 	}
 }
@@ -203,7 +203,7 @@ func TestOpaqueProviderTokens(t *testing.T) {
 	req := httptest.NewRequest("POST", resourceID, nil)
 	req.Header.Set("Authorization", "Bearer "+google)
 	jwtBearer, _ := auth.NewBearer(nil)
-	if _, err := jwtBearer.Authenticate(req); mcpauth.AsError(err).Code != mcpauth.CodeInvalidToken {
+	if _, err := jwtBearer.Authenticate(req); asError(err).Code != mcpauth.CodeInvalidToken {
 		t.Fatalf("JWT verifier on an opaque token: %v", err)
 	}
 	tokeninfo := mcpauth.VerifierFunc(func(ctx context.Context, token string) (*mcpauth.AuthInfo, error) {

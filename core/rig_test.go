@@ -2,6 +2,7 @@ package mcpauth_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -83,7 +84,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.resource != nil {
 		o.resource(&pr)
 	}
-	cfg := mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{pr}, Now: r.clock.Now, Logger: quiet}
+	cfg := mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{pr}, Logger: quiet}.WithClock(r.clock.Now)
 	if o.config != nil {
 		o.config(&cfg)
 	}
@@ -93,11 +94,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	t.Cleanup(func() { auth.Close() })
 	r.auth = auth
-	b, err := auth.NewBearer(o.bearer)
-	if err != nil {
+	if _, err := auth.NewBearer(o.bearer); err != nil {
 		t.Fatal(err)
 	}
-	r.handler = b.Middleware(http.HandlerFunc(r.serve))
+	r.handler = auth.Middleware(o.bearer)(http.HandlerFunc(r.serve))
 	return r
 }
 
@@ -190,4 +190,11 @@ func waitCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// asError returns the *mcpauth.Error in err, or nil.
+func asError(err error) *mcpauth.Error {
+	var e *mcpauth.Error
+	errors.As(err, &e)
+	return e
 }

@@ -30,8 +30,8 @@ func TestTokenCacheProfiles(t *testing.T) {
 	}
 	auth, err := mcpauth.New(mcpauth.Config{
 		ProtectedResources: []mcpauth.ProtectedResource{resource(resourceID), resource(otherResourceID)},
-		Now:                clk.Now, Logger: quiet,
-	})
+		Logger:             quiet,
+	}.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestTokenCacheChecksOnHit(t *testing.T) {
 			_, err := b.Authenticate(req)
 			var got mcpauth.Code
 			if err != nil {
-				got = mcpauth.AsError(err).Code
+				got = asError(err).Code
 			}
 			if got != tt.want {
 				t.Fatalf("code %q, want %q", got, tt.want)
@@ -186,7 +186,7 @@ func TestTokenCacheConcurrent(t *testing.T) {
 				req, _ := http.NewRequest(http.MethodGet, resourceID, nil)
 				req.Header.Set("Authorization", "Bearer "+token)
 				if _, err := b.Authenticate(req); err != nil {
-					failures <- mcpauth.AsError(err).Code
+					failures <- asError(err).Code
 				}
 			}
 		}()

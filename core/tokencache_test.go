@@ -20,7 +20,7 @@ func authCode(t *testing.T, b *mcpauth.Bearer, token string) mcpauth.Code {
 	req.Header.Set("Authorization", "Bearer "+token)
 	info, err := b.Authenticate(req)
 	if err != nil {
-		return mcpauth.AsError(err).Code
+		return asError(err).Code
 	}
 	if info.Token != token {
 		t.Fatalf("AuthInfo.Token = %q, want the request's token", info.Token)

@@ -72,13 +72,13 @@ func TestIntrospectionVerifier(t *testing.T) {
 	}})
 	auth, err := mcpauth.New(mcpauth.Config{
 		ProtectedResources: []mcpauth.ProtectedResource{{Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{server}}},
-		Now:                clk.Now, Logger: quiet,
-	})
+		Logger:             quiet,
+	}.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer auth.Close()
-	verifier, err := mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{Server: server, ClientID: "rs id", ClientSecret: "s:cret", Now: clk.Now, CacheTTL: time.Minute})
+	verifier, err := mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{Server: server, ClientID: "rs id", ClientSecret: "s:cret", CacheTTL: time.Minute}.WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestIntrospectionVerifier(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+token)
 		info, err := bearer.Authenticate(req)
 		if err != nil {
-			return nil, mcpauth.AsError(err)
+			return nil, asError(err)
 		}
 		return info, nil
 	}
@@ -182,7 +182,7 @@ func TestIntrospectionVerifier(t *testing.T) {
 			v, _ := mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{Endpoint: srv.URL})
 			_, err := v.Verify(context.Background(), "a.jwt.token", &mcpauth.VerifyRequest{AuthServers: []*mcpauth.AuthServer{server}})
 			srv.Close()
-			if e := mcpauth.AsError(err); e == nil || e.Code != c.code {
+			if e := asError(err); e == nil || e.Code != c.code {
 				t.Errorf("introspection answered %d: %v", c.status, err)
 			}
 		}
@@ -190,7 +190,7 @@ func TestIntrospectionVerifier(t *testing.T) {
 	t.Run("endpoint down: 503", func(t *testing.T) {
 		v, _ := mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{Endpoint: "http://127.0.0.1:1/introspect"})
 		_, err := v.Verify(context.Background(), "x", &mcpauth.VerifyRequest{AuthServers: []*mcpauth.AuthServer{server}})
-		if e := mcpauth.AsError(err); e.Code != mcpauth.CodeTemporarilyUnavailable {
+		if e := asError(err); e.Code != mcpauth.CodeTemporarilyUnavailable {
 			t.Fatalf("%v", err)
 		}
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 )
 
 // DefaultContextKey is the echo.Context key under which the AuthInfo is
@@ -73,7 +74,7 @@ func BearerAuthWithConfig(cfg Config) echo.MiddlewareFunc {
 			if cfg.Skipper(c) {
 				return next(c)
 			}
-			req, info, err := b.AuthenticateRequest(c.Request())
+			req, info, err := adapter.Authenticate(b, c.Request())
 			if err != nil {
 				e := prepare(c, err)
 				if cfg.ErrorHandler != nil {
@@ -129,14 +130,12 @@ type Router interface {
 // RegisterMetadata registers every well-known route of auth for all
 // methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
 func RegisterMetadata(r Router, auth *mcpauth.Auth) {
-	for _, route := range auth.MetadataRoutes() {
+	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Any(route.Path, echo.WrapHandler(route.Handler))
 	}
 }
 
 // prepare sets the refusal's headers on the response and returns it.
 func prepare(c *echo.Context, err error) *mcpauth.Error {
-	e := mcpauth.AsError(err)
-	e.WriteHeaders(c.Response().Header(), c.Request().Header.Get("Origin") != "")
-	return e
+	return adapter.Refusal(err, c.Response().Header(), c.Request())
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 )
 
 // ContextKey is the gin.Context key under which BearerAuth stores the
@@ -23,23 +24,18 @@ import (
 // wrapped http.Handlers (the MCP SDK's) see it through mcpauth.FromContext.
 const ContextKey = "mcpauth.AuthInfo"
 
-// BearerAuth returns middleware authenticating each request with opts. It
-// panics if opts are invalid (see mcpauth.Auth.NewBearer), a wiring mistake
-// found at start-up.
+// BearerAuth returns middleware authenticating each request with opts. On
+// success the AuthInfo is stored under ContextKey and on the request's
+// context; on failure core's answer is written and the chain is aborted, the
+// error recorded in c.Errors. It panics if opts are invalid (see
+// mcpauth.Auth.NewBearer), a wiring mistake found at start-up.
 func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) gin.HandlerFunc {
 	b, err := auth.NewBearer(opts)
 	if err != nil {
 		panic(err)
 	}
-	return Bearer(b)
-}
-
-// Bearer returns middleware for a compiled bearer. On success the AuthInfo
-// is stored under ContextKey and on the request's context; on failure core's
-// answer is written and the chain is aborted, the error recorded in c.Errors.
-func Bearer(b *mcpauth.Bearer) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		req, info, err := b.AuthenticateRequest(c.Request)
+		req, info, err := adapter.Authenticate(b, c.Request)
 		if err != nil {
 			abort(c, err)
 			return
@@ -78,7 +74,7 @@ func AuthInfo(c *gin.Context) *mcpauth.AuthInfo {
 // resource metadata, or the legacy authorization-server metadata) for all
 // methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
 func RegisterMetadata(r gin.IRoutes, auth *mcpauth.Auth) {
-	for _, route := range auth.MetadataRoutes() {
+	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Any(route.Path, gin.WrapH(route.Handler))
 	}
 }

@@ -28,8 +28,8 @@ import (
 )
 
 // The routes an adapter's server must serve, besides every route of
-// [mcpauth.Auth.MetadataRoutes] (all methods, so that the handler answers
-// 405 itself):
+// [adapter.MetadataRoutes] (all methods, so that the handler answers 405
+// itself):
 const (
 	// PathMCP is protected by the bearer middleware with Setup.Options.
 	PathMCP = "/mcp"
@@ -60,9 +60,7 @@ type NewServer func(t testing.TB, s *Setup) http.Handler
 // compared with.
 func NetHTTP(t testing.TB, s *Setup) http.Handler {
 	mux := http.NewServeMux()
-	for _, route := range s.Auth.MetadataRoutes() {
-		mux.Handle(route.Path, route.Handler)
-	}
+	mux.Handle("/.well-known/", s.Auth.MetadataHandler())
 	bearer := s.Auth.Middleware(s.Options)
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, _ := mcpauth.FromContext(r.Context())

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 	"github.com/mcp-auth/go/core/authtest"
 )
 
@@ -175,7 +176,7 @@ func wantPreflight(t *testing.T, _ int, h http.Header, _ []byte) {
 }
 
 func wantAllow(t *testing.T, _ int, h http.Header, _ []byte) {
-	if h.Get("Allow") != mcpauth.MetadataMethods {
+	if h.Get("Allow") != adapter.MetadataMethods {
 		t.Errorf("Allow %q", h.Get("Allow"))
 	}
 }
