@@ -1,80 +1,281 @@
 package mcpauth
 
 import (
+	"fmt"
 	"net/http"
-	"strings"
+	"slices"
+	"time"
 )
 
-// DefaultMaxTokenBytes is the default limit on a bearer token's length;
-// longer tokens are refused without being parsed.
-const DefaultMaxTokenBytes = 16 << 10
+// DefaultLeeway is the clock skew tolerated on exp, nbf and iat.
+const DefaultLeeway = 60 * time.Second
 
-// bearerCredentials reads the bearer token from the Authorization header
-// (RFC 6750 §2.1; the query string and the body are never read). It returns
-// the token, or the code of the refusal:
-//
-//   - no Authorization header: missing_auth_header;
-//   - another scheme, or "Bearer" without a token: missing_bearer_token;
-//   - several Authorization headers: invalid_auth_header_format.
-//
-// The scheme is matched case-insensitively. A token breaking the b64token
-// grammar (see [isB64Token]) is refused with invalid_auth_header_format too,
-// by [Bearer.verify], which can skip that scan for a token it has cached.
-func bearerCredentials(h http.Header) (string, Code) {
-	values := h["Authorization"]
-	switch len(values) {
-	case 0:
-		return "", CodeMissingAuthHeader
-	case 1:
-	default:
-		return "", CodeInvalidAuthHeaderFormat
-	}
-	v := strings.Trim(values[0], " \t")
-	if v == "" {
-		return "", CodeMissingAuthHeader
-	}
-	scheme, rest, _ := strings.Cut(v, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return "", CodeMissingBearerToken
-	}
-	token := strings.TrimLeft(rest, " ")
-	if token == "" {
-		return "", CodeMissingBearerToken
-	}
-	return token, ""
+// BearerOptions configures a bearer middleware. A nil *BearerOptions means
+// the defaults: the only resource, the JWT verifier, no required scopes.
+type BearerOptions struct {
+	// Resource names the protected resource (its identifier). Required when
+	// several are configured; "" means the only one.
+	Resource string
+	// Audiences are the "aud" values accepted; a token must carry at least
+	// one. Default: the resource identifier, or in legacy mode
+	// [LegacyServer.Audiences] (scheme and host compared case-insensitively,
+	// one trailing slash tolerated).
+	Audiences []string
+	// RequiredScopes must all be granted (through the scope hierarchy too).
+	RequiredScopes []string
+	// Policy adds scopes per JSON-RPC method, tool, prompt or resource (MCP
+	// step-up authorization).
+	Policy *ScopePolicy
+	// Verifier verifies the token. Nil means the JWT verifier: the key set
+	// of the token's (trusted) issuer.
+	Verifier Verifier
+	// Leeway is the clock skew tolerated on exp, nbf and iat. Zero means
+	// [DefaultLeeway]; a negative value means none.
+	Leeway time.Duration
+	// RequireTokenType requires the JWT header typ "at+jwt" (RFC 9068 §2.1).
+	// Off by default, because many providers send "JWT".
+	RequireTokenType bool
+	// ShowErrorDetails adds a "cause" object (for example the expected and
+	// actual issuer) to error bodies. Never enable it in production.
+	ShowErrorDetails bool
+	// Realm, when set, is sent as the challenges' realm parameter.
+	Realm string
+	// MaxTokenBytes refuses longer tokens without parsing them. Zero means
+	// [DefaultMaxTokenBytes].
+	MaxTokenBytes int
+	// SkipIssuerCheck and SkipAudienceCheck turn off the issuer and audience
+	// checks for a Verifier whose tokens carry no such information (a
+	// [VerifierFunc] for opaque tokens, say). Each weakens the guarantees an
+	// MCP server must give; use them only when the verifier itself ensures
+	// the token was issued by a trusted server for this resource.
+	SkipIssuerCheck   bool
+	SkipAudienceCheck bool
 }
 
-// isB64Token reports whether s matches RFC 6750's
-// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
-// It runs on every request over the whole token, so it tests each byte
-// with one table lookup.
-func isB64Token(s string) bool {
-	i := 0
-	for i < len(s) && b64TokenChars[s[i]] {
-		i++
+// Bearer is a compiled set of [BearerOptions]: [Bearer.Authenticate]
+// decides on a request. [Auth.Middleware] and the framework adapters build
+// on it. A Bearer is safe for concurrent use.
+type Bearer struct {
+	auth      *Auth
+	res       *resource
+	verifier  Verifier
+	req       VerifyRequest
+	audiences []string // canonical forms; empty: not checked
+	required  []string
+	policy    *ScopePolicy
+	maxToken  int
+	opts      BearerOptions
+	cache     *tokenCache // nil: off, or a verifier other than the JWT one
+	profile   verifyProfile
+}
+
+// NewBearer compiles opts into a Bearer. It fails (with [ErrInvalidConfig])
+// for an unknown resource, a missing one when several exist, invalid
+// scopes, or a JWT verifier for a resolved authorization server without a
+// jwks_uri.
+func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
+	if opts == nil {
+		opts = &BearerOptions{}
 	}
-	if i == 0 {
-		return false
+	res, err := a.resource(opts.Resource)
+	if err != nil {
+		return nil, err
 	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
+	if err := checkScopes("RequiredScopes", opts.RequiredScopes); err != nil {
+		return nil, err
+	}
+	if err := opts.Policy.check(); err != nil {
+		return nil, err
+	}
+	b := &Bearer{
+		auth:     a,
+		res:      res,
+		verifier: opts.Verifier,
+		required: slices.Clone(opts.RequiredScopes),
+		policy:   opts.Policy,
+		maxToken: opts.MaxTokenBytes,
+		opts:     *opts,
+	}
+	if b.verifier == nil {
+		b.verifier = a.jwt
+		b.cache = a.tokens
+		for _, s := range res.servers {
+			if cfg, ok := s.Resolved(); ok && cfg.Metadata.JWKSURI == "" {
+				return nil, fmt.Errorf("%w: authorization server %q has no jwks_uri, so JWTs cannot be verified: use an introspection verifier or a VerifierFunc", ErrInvalidConfig, s.issuer)
+			}
 		}
 	}
-	return true
+	if b.maxToken <= 0 {
+		b.maxToken = DefaultMaxTokenBytes
+	}
+	leeway := opts.Leeway
+	if leeway == 0 {
+		leeway = DefaultLeeway
+	} else if leeway < 0 {
+		leeway = 0
+	}
+	b.req = VerifyRequest{Resource: res.id, AuthServers: res.servers, Leeway: leeway, RequireTokenType: opts.RequireTokenType, Now: a.now}
+	b.profile = verifyProfile{res: res, leeway: leeway, typ: opts.RequireTokenType}
+	auds := opts.Audiences
+	if len(auds) == 0 {
+		auds = res.audiences
+	}
+	for _, aud := range auds {
+		b.audiences = append(b.audiences, canonicalURL(aud))
+	}
+	return b, nil
 }
 
-// b64TokenChars marks the characters of b64token before its "=" padding.
-var b64TokenChars = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
+// Middleware returns net/http middleware authenticating each request with
+// opts before next sees it: on success next runs with the [AuthInfo] in the
+// request's context ([FromContext]); on failure the answer is written with
+// [WriteError] and next never runs. It panics if opts are invalid (see
+// [Auth.NewBearer]), as a wiring mistake found at start-up; call NewBearer
+// first to handle that error yourself.
+func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
+	b, err := a.NewBearer(opts)
+	if err != nil {
+		panic(err)
 	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			authed, _, err := b.authenticateRequest(r)
+			if err != nil {
+				WriteError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, authed)
+		})
 	}
-	for _, c := range "-._~+/" {
-		t[c] = true
+}
+
+// Authenticate decides on r: it returns the verified identity, or an
+// [*Error] that says how to answer ([WriteError] writes it). In order: the
+// scopes r needs (the required scopes plus the policy's, which may read and
+// restore the body), the bearer token from the Authorization header, the
+// verifier, then the issuer, audience, sender-constraint, expiry and scope
+// checks. Each call returns a new AuthInfo (see [AuthInfo] for what it
+// shares with other requests).
+func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
+	out := new(AuthInfo)
+	if err := b.authenticate(r, out); err != nil {
+		return nil, err
 	}
-	return t
-}()
+	return out, nil
+}
+
+// authenticateRequest is Authenticate for middleware: on success it also
+// returns a shallow copy of r whose context carries the AuthInfo
+// ([FromContext]), the request to pass on. The AuthInfo and its context
+// node are allocated together, which saves an allocation per request. On
+// failure it returns r itself.
+func (b *Bearer) authenticateRequest(r *http.Request) (*http.Request, *AuthInfo, error) {
+	ctx := &infoContext{Context: r.Context()}
+	if err := b.authenticate(r, &ctx.info); err != nil {
+		return r, nil, err
+	}
+	return r.WithContext(ctx), &ctx.info, nil
+}
+
+// authenticate is Authenticate, writing the identity into out.
+func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
+	required := b.required
+	if b.policy != nil {
+		var perr *Error
+		if required, perr = b.policy.scopesFor(r, b.required); perr != nil {
+			return b.finish(perr, b.required)
+		}
+	}
+	token, code := bearerCredentials(r.Header)
+	if code != "" {
+		return b.finish(newError(code, headerDescriptions[code], nil), required)
+	}
+	now := b.auth.now() // one clock read serves the cache and the expiry check
+	info, e := b.verify(r.Context(), token, now)
+	if e != nil {
+		return b.finish(e, required)
+	}
+	if e := b.check(info, required, now); e != nil {
+		return b.finish(e, required)
+	}
+	// A copy: verifiers may hand out a cached, shared AuthInfo.
+	*out = *info
+	out.Resource = b.res.id
+	out.hierarchy = b.res.hierarchy
+	out.bearer = b
+	out.required = required
+	if out.Token == "" {
+		out.Token = token
+	}
+	return nil
+}
+
+var headerDescriptions = map[Code]string{
+	CodeMissingAuthHeader:       "An access token is required.",
+	CodeMissingBearerToken:      "A Bearer access token is required.",
+	CodeInvalidAuthHeaderFormat: "The Authorization header is malformed: expected a single \"Bearer <token>\".",
+}
+
+// check applies the issuer, audience, sender-constraint, expiry and scope checks.
+func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error {
+	if !b.opts.SkipIssuerCheck && b.res.server(info.Issuer) == nil {
+		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
+		e.details = map[string]any{"expected": issuers(b.res.servers), "actual": info.Issuer}
+		return e
+	}
+	if !b.opts.SkipAudienceCheck && len(b.audiences) > 0 && !b.audienceOK(info) {
+		e := newError(CodeInvalidAudience, "The access token was not issued for this resource.", nil)
+		e.details = map[string]any{"expected": b.audiences, "actual": info.Audience}
+		return e
+	}
+	if _, bound := info.Claims["cnf"]; bound {
+		// RFC 7800 confirmation (RFC 9449 DPoP "jkt", RFC 8705 mTLS
+		// "x5t#S256"): only the holder of the key may use the token, which
+		// a bearer request does not prove.
+		return newError(CodeInvalidToken, "The access token is bound to a key (cnf) and cannot be used as a bearer token.", nil)
+	}
+	if !info.ExpiresAt.IsZero() && !now.Before(info.ExpiresAt.Add(b.req.Leeway)) {
+		return newError(CodeInvalidToken, "The access token has expired.", nil)
+	}
+	if missing := b.res.hierarchy.missing(info.Scopes, required); len(missing) > 0 {
+		e := newError(CodeMissingRequiredScopes, "The access token lacks scopes this operation requires.", nil)
+		e.MissingScopes = missing
+		e.details = map[string]any{"expected": required, "actual": info.Scopes}
+		return e
+	}
+	return nil
+}
+
+// audienceOK reports whether the token carries an expected audience, or
+// carries none and its client is allowed to omit it.
+func (b *Bearer) audienceOK(info *AuthInfo) bool {
+	if len(info.Audience) == 0 {
+		return info.ClientID != "" && slices.Contains(b.res.noAudClients, info.ClientID)
+	}
+	for _, aud := range info.Audience {
+		for _, want := range b.audiences {
+			if aud == want {
+				return true
+			}
+		}
+	}
+	for _, aud := range info.Audience {
+		if slices.Contains(b.audiences, canonicalURL(aud)) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish adds the rendering context to a refusal.
+func (b *Bearer) finish(err *Error, required []string) *Error {
+	e := new(Error)
+	*e = *err // a verifier may return a shared *Error; never modify it
+	if e.RequiredScopes == nil {
+		e.RequiredScopes = required
+	}
+	e.realm = b.opts.Realm
+	e.resourceMetadata = b.res.metadataURL
+	e.showDetails = b.opts.ShowErrorDetails
+	return e
+}

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/mcp-auth/go/core/internal/jsonscan"
 )
 
 // tokenClaims is a JWT's claim set, decoded once: every claim in all, and
@@ -39,13 +41,13 @@ func (c *tokenClaims) UnmarshalJSON(data []byte) error {
 	if !utf8.Valid(data) {
 		return &claimError{"the claim set is not UTF-8"}
 	}
-	all, err := decodeClaimSet(data)
-	var dup *duplicateMemberError
+	all, err := jsonscan.DecodeObject(data)
+	var dup *jsonscan.DuplicateMemberError
 	switch {
-	case errors.Is(err, errJSONSyntax) || errors.Is(err, errJSONTooDeep):
+	case errors.Is(err, jsonscan.ErrSyntax) || errors.Is(err, jsonscan.ErrTooDeep):
 		return &claimError{"the claim set is not a JSON object"}
 	case errors.As(err, &dup):
-		return &claimError{fmt.Sprintf("the claim %q occurs twice", dup.name)}
+		return &claimError{fmt.Sprintf("the claim %q occurs twice", dup.Name)}
 	case err != nil:
 		return &claimError{"the claim set is not valid JSON"}
 	}

@@ -187,3 +187,74 @@ func checkRequiredMetadata(md *AuthorizationServerMetadata) error {
 
 // defaultGrantTypes is the value of an omitted grant_types_supported (RFC 8414 §2).
 var defaultGrantTypes = []string{"authorization_code", "implicit"}
+
+// Sentinel errors of discovery, for use with [errors.Is].
+var (
+	// ErrInvalidServerMetadata reports an authorization-server metadata
+	// document that is not usable: not an object, a required member missing
+	// or of the wrong type.
+	ErrInvalidServerMetadata = errors.New("mcpauth: invalid authorization server metadata")
+	// ErrIssuerMismatch reports fetched metadata whose issuer differs from the
+	// issuer the discovery URL was built from. See [IssuerMismatchError].
+	ErrIssuerMismatch = errors.New("mcpauth: issuer mismatch")
+)
+
+// IssuerMismatchError reports an authorization-server metadata document whose
+// "issuer" is not identical to the issuer its URL was built from (RFC 8414
+// §3.3, OpenID Connect Discovery §4.3). Such a document must not be used.
+type IssuerMismatchError struct {
+	// URL is where the document was fetched.
+	URL string
+	// Expected is the issuer the URL was built from.
+	Expected string
+	// Actual is the issuer the document names.
+	Actual string
+}
+
+// Error names both issuers.
+func (e *IssuerMismatchError) Error() string {
+	return fmt.Sprintf("mcpauth: metadata at %s names issuer %q, expected %q", e.URL, e.Actual, e.Expected)
+}
+
+// Is reports whether target is [ErrIssuerMismatch].
+func (e *IssuerMismatchError) Is(target error) bool { return target == ErrIssuerMismatch }
+
+// DiscoveryError reports that no well-known location produced usable
+// metadata for an issuer. Its Unwrap returns every attempt's error, so
+// [errors.As] finds an [*IssuerMismatchError] or [*FetchError] among them.
+type DiscoveryError struct {
+	// Issuer is the issuer discovery was for.
+	Issuer string
+	// Type is the discovery type.
+	Type ServerType
+	// Attempts holds one error per URL tried, in order.
+	Attempts []error
+}
+
+// Error lists every attempt.
+func (e *DiscoveryError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mcpauth: no usable %s metadata for issuer %q", e.Type, e.Issuer)
+	for _, a := range e.Attempts {
+		b.WriteString("; ")
+		b.WriteString(strings.TrimPrefix(a.Error(), "mcpauth: "))
+	}
+	return b.String()
+}
+
+// Unwrap returns the attempts' errors.
+func (e *DiscoveryError) Unwrap() []error { return e.Attempts }
+
+// Temporary reports whether any attempt failed for a reason that may pass
+// by itself (see [FetchError.Temporary]) and none found a mismatching issuer.
+func (e *DiscoveryError) Temporary() bool {
+	if errors.Is(e, ErrIssuerMismatch) {
+		return false
+	}
+	for _, a := range e.Attempts {
+		if isTemporary(a) {
+			return true
+		}
+	}
+	return false
+}

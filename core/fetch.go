@@ -168,3 +168,69 @@ func (f *fetcher) do(ctx context.Context, method, rawURL string, form url.Values
 	}
 	return body, nil
 }
+
+// Sentinel errors of fetches, for use with [errors.Is].
+var (
+	// ErrInsecureURL reports a plain-http URL for a host that is not loopback
+	// while plain http was not allowed.
+	ErrInsecureURL = errors.New("mcpauth: https required")
+	// ErrResponseTooLarge reports a response body over the size limit.
+	ErrResponseTooLarge = errors.New("mcpauth: response too large")
+	// ErrNotJSON reports a response body that is not a JSON object.
+	ErrNotJSON = errors.New("mcpauth: response is not a JSON object")
+	// ErrUnexpectedStatus reports a response status other than 200.
+	ErrUnexpectedStatus = errors.New("mcpauth: unexpected HTTP status")
+	// ErrRedirectRefused reports a redirect to another host, from https to
+	// http, or beyond the redirect limit.
+	ErrRedirectRefused = errors.New("mcpauth: redirect refused")
+)
+
+// FetchError is the failure of one HTTP fetch of a metadata document or key
+// set. It names the URL and wraps the cause: one of the sentinels above, a
+// network error, or a context error.
+type FetchError struct {
+	// URL is the URL that was fetched.
+	URL string
+	// StatusCode is the response status, or 0 when no response arrived.
+	StatusCode int
+	// Err is the cause.
+	Err error
+}
+
+// Error describes the failure with its URL.
+func (e *FetchError) Error() string {
+	if e.StatusCode != 0 && errors.Is(e.Err, ErrUnexpectedStatus) {
+		return fmt.Sprintf("mcpauth: fetch %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	return fmt.Sprintf("mcpauth: fetch %s: %s", e.URL, strings.TrimPrefix(e.Err.Error(), "mcpauth: "))
+}
+
+// Unwrap returns the cause.
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// Temporary reports whether the failure may pass by itself: a network error,
+// a timeout, or an HTTP status of 5xx, 429 or 408. A cancelled request is not
+// temporary.
+func (e *FetchError) Temporary() bool {
+	if errors.Is(e.Err, context.Canceled) {
+		return false
+	}
+	if e.StatusCode != 0 {
+		return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests || e.StatusCode == http.StatusRequestTimeout
+	}
+	for _, s := range []error{ErrInsecureURL, ErrResponseTooLarge, ErrNotJSON, ErrRedirectRefused, ErrInvalidServerMetadata, ErrInvalidConfig} {
+		if errors.Is(e.Err, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// isTemporary reports whether err says the remote party may recover.
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	if errors.As(err, &t) {
+		return t.Temporary()
+	}
+	return false
+}

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/mcp-auth/go/core/internal/jsonscan"
 )
 
 // jwtVerifier verifies JWT access tokens (RFC 9068) with the key set of the
@@ -159,7 +161,7 @@ func checkHeader(token string) *Error {
 	seg, _, _ := strings.Cut(token, ".")
 	raw, err := base64.RawURLEncoding.DecodeString(seg)
 	if err == nil && utf8.Valid(raw) {
-		if _, dup, err := duplicateMember(raw); err == nil && !dup {
+		if _, dup, err := jsonscan.DuplicateMember(raw); err == nil && !dup {
 			return nil
 		}
 	}

@@ -1,4 +1,4 @@
-package mcpauth
+package jsonscan
 
 import (
 	"fmt"
@@ -44,7 +44,7 @@ func TestDuplicateMember(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dup, found, err := duplicateMember([]byte(tt.data))
+			dup, found, err := DuplicateMember([]byte(tt.data))
 			if (err != nil) != tt.invalid {
 				t.Fatalf("err = %v", err)
 			}

@@ -1,4 +1,4 @@
-package mcpauth
+package jsonscan
 
 import (
 	"encoding/json"
@@ -24,26 +24,26 @@ var claimSetSeeds = []string{
 	`{"a":tru}`, `{"a":nulls}`, `{"a":"x"} x`, `{"a":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`,
 }
 
-// checkDecodeClaimSet compares decodeClaimSet with encoding/json (whose
+// checkDecodeClaimSet compares DecodeObject with encoding/json (whose
 // validation runs first, as it does before UnmarshalJSON) and with
-// duplicateMember.
+// DuplicateMember.
 func checkDecodeClaimSet(t *testing.T, data string) {
 	t.Helper()
 	if !json.Valid([]byte(data)) || !utf8.ValidString(data) {
 		return // UnmarshalJSON only ever sees validated UTF-8
 	}
-	got, err := decodeClaimSet([]byte(data))
-	wantDup, found, scanErr := duplicateMember([]byte(data))
+	got, err := DecodeObject([]byte(data))
+	wantDup, found, scanErr := DuplicateMember([]byte(data))
 	var want map[string]any
 	wantErr := json.Unmarshal([]byte(data), &want)
-	var dup *duplicateMemberError
+	var dup *DuplicateMemberError
 	switch {
 	case scanErr != nil:
 		if !errors.Is(err, scanErr) || got != nil {
 			t.Fatalf("%s: got %v, %v; want the scan error %v", data, got, err, scanErr)
 		}
 	case found:
-		if !errors.As(err, &dup) || dup.name != wantDup || got != nil {
+		if !errors.As(err, &dup) || dup.Name != wantDup || got != nil {
 			t.Fatalf("%s: got %v, %v; want duplicate %q", data, got, err, wantDup)
 		}
 	case wantErr != nil:
@@ -57,29 +57,29 @@ func checkDecodeClaimSet(t *testing.T, data string) {
 	}
 }
 
-func TestDecodeClaimSet(t *testing.T) {
+func TestDecodeObject(t *testing.T) {
 	for _, data := range claimSetSeeds {
 		checkDecodeClaimSet(t, data)
 	}
 }
 
-// FuzzDecodeClaimSet: for any valid JSON, decodeClaimSet agrees with
-// encoding/json and duplicateMember.
-func FuzzDecodeClaimSet(f *testing.F) {
+// FuzzDecodeObject: for any valid JSON, DecodeObject agrees with
+// encoding/json and DuplicateMember.
+func FuzzDecodeObject(f *testing.F) {
 	for _, data := range claimSetSeeds {
 		f.Add(data)
 	}
 	f.Fuzz(checkDecodeClaimSet)
 }
 
-func TestIsJSONNumber(t *testing.T) {
+func TestIsNumber(t *testing.T) {
 	for _, s := range []string{"0", "-0", "1", "-12", "1.5", "0.0", "1e5", "1E+5", "1e-05", "-0.5e3", "123456789012345678901234567890"} {
-		if !isJSONNumber([]byte(s)) || !json.Valid([]byte(s)) {
+		if !IsNumber([]byte(s)) || !json.Valid([]byte(s)) {
 			t.Errorf("%q: not a number", s)
 		}
 	}
 	for _, s := range []string{"", "-", "01", "-01", "1.", ".5", "1e", "1e+", "+1", "0x10", "1_0", "NaN", "Infinity", "1.5.5", "1e5e5", "- 1"} {
-		if isJSONNumber([]byte(s)) || json.Valid([]byte(s)) {
+		if IsNumber([]byte(s)) || json.Valid([]byte(s)) {
 			t.Errorf("%q: taken for a number", s)
 		}
 	}

@@ -1,4 +1,11 @@
-package mcpauth
+// Package jsonscan is a small JSON scanner for the places where MCP Auth
+// must see an object's members exactly as written (encoding/json matches
+// struct fields case-insensitively and lets a duplicate member silently
+// win): the claims and header of a JWT and the JSON-RPC messages the scope
+// policy reads. It finds member boundaries, decodes claim sets in one pass
+// and reports duplicate members; values it does not decode itself are left
+// to encoding/json.
+package jsonscan
 
 import (
 	"bytes"
@@ -7,38 +14,33 @@ import (
 	"slices"
 )
 
-// A small JSON scanner for the two places where the library must see an
-// object's members exactly as written (encoding/json matches struct fields
-// case-insensitively and lets a duplicate member silently win): the claims of
-// a JWT and the JSON-RPC messages the scope policy reads. It finds member
-// boundaries only; values are validated by encoding/json afterwards.
+// ErrSyntax reports data that is not the JSON the caller expected.
+var ErrSyntax = errors.New("mcpauth: malformed JSON")
 
-var errJSONSyntax = errors.New("mcpauth: malformed JSON")
-
-// errJSONTooDeep reports nesting beyond maxJSONDepth. Unlike errJSONSyntax it
+// ErrTooDeep reports nesting beyond MaxDepth. Unlike ErrSyntax it
 // does not mean the data is not JSON: other decoders read deeper (encoding/json
 // up to 10000 levels), so the scope policy refuses such a body rather than
 // treat it as one no server can execute.
-var errJSONTooDeep = errors.New("mcpauth: JSON nested too deeply")
+var ErrTooDeep = errors.New("mcpauth: JSON nested too deeply")
 
-// maxJSONDepth bounds nesting while skipping values.
-const maxJSONDepth = 512
+// MaxDepth bounds nesting while skipping values.
+const MaxDepth = 512
 
-// scanObject calls fn for each member of the JSON object data, in order, with
+// ScanObject calls fn for each member of the JSON object data, in order, with
 // the member name (unescaped) and the raw value. Both are slices of data,
 // except an escaped name, which is unescaped into a new slice.
-func scanObject(data []byte, fn func(name, value []byte) error) error {
-	i := skipSpace(data, 0)
+func ScanObject(data []byte, fn func(name, value []byte) error) error {
+	i := SkipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
-		return errJSONSyntax
+		return ErrSyntax
 	}
-	i = skipSpace(data, i+1)
+	i = SkipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
 		return trailingSpaceOnly(data, i+1)
 	}
 	for {
 		if i >= len(data) || data[i] != '"' {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		end, escaped, err := skipString(data, i)
 		if err != nil {
@@ -48,15 +50,15 @@ func scanObject(data []byte, fn func(name, value []byte) error) error {
 		if escaped {
 			var unescaped string
 			if err := json.Unmarshal(data[i:end], &unescaped); err != nil {
-				return errJSONSyntax
+				return ErrSyntax
 			}
 			name = []byte(unescaped)
 		}
-		i = skipSpace(data, end)
+		i = SkipSpace(data, end)
 		if i >= len(data) || data[i] != ':' {
-			return errJSONSyntax
+			return ErrSyntax
 		}
-		start := skipSpace(data, i+1)
+		start := SkipSpace(data, i+1)
 		vend, err := skipValue(data, start, 0)
 		if err != nil {
 			return err
@@ -64,28 +66,28 @@ func scanObject(data []byte, fn func(name, value []byte) error) error {
 		if err := fn(name, data[start:vend]); err != nil {
 			return err
 		}
-		i = skipSpace(data, vend)
+		i = SkipSpace(data, vend)
 		if i >= len(data) {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = SkipSpace(data, i+1)
 		case '}':
 			return trailingSpaceOnly(data, i+1)
 		default:
-			return errJSONSyntax
+			return ErrSyntax
 		}
 	}
 }
 
-// scanArray calls fn for each element of the JSON array data.
-func scanArray(data []byte, fn func(value []byte) error) error {
-	i := skipSpace(data, 0)
+// ScanArray calls fn for each element of the JSON array data.
+func ScanArray(data []byte, fn func(value []byte) error) error {
+	i := SkipSpace(data, 0)
 	if i >= len(data) || data[i] != '[' {
-		return errJSONSyntax
+		return ErrSyntax
 	}
-	i = skipSpace(data, i+1)
+	i = SkipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
 		return trailingSpaceOnly(data, i+1)
 	}
@@ -97,29 +99,29 @@ func scanArray(data []byte, fn func(value []byte) error) error {
 		if err := fn(data[i:end]); err != nil {
 			return err
 		}
-		i = skipSpace(data, end)
+		i = SkipSpace(data, end)
 		if i >= len(data) {
-			return errJSONSyntax
+			return ErrSyntax
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = SkipSpace(data, i+1)
 		case ']':
 			return trailingSpaceOnly(data, i+1)
 		default:
-			return errJSONSyntax
+			return ErrSyntax
 		}
 	}
 }
 
 func trailingSpaceOnly(data []byte, i int) error {
-	if skipSpace(data, i) != len(data) {
-		return errJSONSyntax
+	if SkipSpace(data, i) != len(data) {
+		return ErrSyntax
 	}
 	return nil
 }
 
-func skipSpace(data []byte, i int) int {
+func SkipSpace(data []byte, i int) int {
 	for i < len(data) {
 		switch data[i] {
 		case ' ', '\t', '\n', '\r':
@@ -144,16 +146,16 @@ func skipString(data []byte, i int) (int, bool, error) {
 			return j + 1, escaped, nil
 		}
 	}
-	return 0, false, errJSONSyntax
+	return 0, false, ErrSyntax
 }
 
 // skipValue returns the index after the value starting at data[i].
 func skipValue(data []byte, i, depth int) (int, error) {
 	if i >= len(data) {
-		return 0, errJSONSyntax
+		return 0, ErrSyntax
 	}
-	if depth > maxJSONDepth {
-		return 0, errJSONTooDeep
+	if depth > MaxDepth {
+		return 0, ErrTooDeep
 	}
 	switch data[i] {
 	case '"':
@@ -164,40 +166,40 @@ func skipValue(data []byte, i, depth int) (int, error) {
 		if data[i] == '[' {
 			closer = ']'
 		}
-		j := skipSpace(data, i+1)
+		j := SkipSpace(data, i+1)
 		if j < len(data) && data[j] == closer {
 			return j + 1, nil
 		}
 		for {
 			if closer == '}' {
 				if j >= len(data) || data[j] != '"' {
-					return 0, errJSONSyntax
+					return 0, ErrSyntax
 				}
 				end, _, err := skipString(data, j)
 				if err != nil {
 					return 0, err
 				}
-				j = skipSpace(data, end)
+				j = SkipSpace(data, end)
 				if j >= len(data) || data[j] != ':' {
-					return 0, errJSONSyntax
+					return 0, ErrSyntax
 				}
-				j = skipSpace(data, j+1)
+				j = SkipSpace(data, j+1)
 			}
 			end, err := skipValue(data, j, depth+1)
 			if err != nil {
 				return 0, err
 			}
-			j = skipSpace(data, end)
+			j = SkipSpace(data, end)
 			if j >= len(data) {
-				return 0, errJSONSyntax
+				return 0, ErrSyntax
 			}
 			if data[j] == closer {
 				return j + 1, nil
 			}
 			if data[j] != ',' {
-				return 0, errJSONSyntax
+				return 0, ErrSyntax
 			}
-			j = skipSpace(data, j+1)
+			j = SkipSpace(data, j+1)
 		}
 	default:
 		j := i
@@ -205,28 +207,28 @@ func skipValue(data []byte, i, depth int) (int, error) {
 			switch data[j] {
 			case ',', '}', ']', ' ', '\t', '\n', '\r':
 				if j == i {
-					return 0, errJSONSyntax
+					return 0, ErrSyntax
 				}
 				return j, nil
 			}
 			j++
 		}
 		if j == i {
-			return 0, errJSONSyntax
+			return 0, ErrSyntax
 		}
 		return j, nil
 	}
 }
 
-// duplicateMember returns the first member name of the object data that
+// DuplicateMember returns the first member name of the object data that
 // occurs twice, and whether there is one (the empty name counts too). It
 // runs on every JWT's header, so names are compared in place (as slices of
 // data) and only an object of more than 32 members needs a map.
-func duplicateMember(data []byte) (dup string, found bool, err error) {
+func DuplicateMember(data []byte) (dup string, found bool, err error) {
 	var small [32][]byte
 	names := small[:0]
 	var seen map[string]bool
-	err = scanObject(data, func(name, _ []byte) error {
+	err = ScanObject(data, func(name, _ []byte) error {
 		again := false
 		switch {
 		case found:

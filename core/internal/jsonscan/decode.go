@@ -1,4 +1,4 @@
-package mcpauth
+package jsonscan
 
 import (
 	"encoding/json"
@@ -6,25 +6,25 @@ import (
 	"strconv"
 )
 
-// decodeClaimSet decodes the JSON object data (a claim set) into a map,
+// DecodeObject decodes the JSON object data (a claim set) into a map,
 // with the result json.Unmarshal into a map[string]any would give, and
 // finds duplicate members, in one pass over data. It serves the claims of
 // every JWT, where a second encoding/json pass (validation, then
 // reflection) was most of the library's cost beyond the signature check.
 //
 // Its error, by precedence: the scanner's when data is not an object
-// (errJSONSyntax, errJSONTooDeep); a *duplicateMemberError for the first
+// (ErrSyntax, ErrTooDeep); a *DuplicateMemberError for the first
 // member name that occurs twice; the first error decoding a value.
-func decodeClaimSet(data []byte) (map[string]any, error) {
+func DecodeObject(data []byte) (map[string]any, error) {
 	m := make(map[string]any, 8)
-	var dup *duplicateMemberError
+	var dup *DuplicateMemberError
 	var valueErr error
-	err := scanObject(data, func(name, value []byte) error {
+	err := ScanObject(data, func(name, value []byte) error {
 		if dup != nil {
 			return nil
 		}
 		if _, seen := m[string(name)]; seen {
-			dup = &duplicateMemberError{name: string(name)}
+			dup = &DuplicateMemberError{Name: string(name)}
 			return nil
 		}
 		v, verr := decodeValue(value)
@@ -45,11 +45,12 @@ func decodeClaimSet(data []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// duplicateMemberError names a member that occurs twice in an object.
-type duplicateMemberError struct{ name string }
+// DuplicateMemberError names a member that occurs twice in an object.
+type DuplicateMemberError struct{ Name string }
 
-func (e *duplicateMemberError) Error() string {
-	return fmt.Sprintf("mcpauth: the member %q occurs twice", e.name)
+// Error names the member.
+func (e *DuplicateMemberError) Error() string {
+	return fmt.Sprintf("mcpauth: the member %q occurs twice", e.Name)
 }
 
 // decodeValue decodes the JSON value raw as json.Unmarshal into an any
@@ -60,7 +61,7 @@ func (e *duplicateMemberError) Error() string {
 func decodeValue(raw []byte) (any, error) {
 	switch c := raw[0]; {
 	case c == '"':
-		if s, ok := plainJSONString(raw); ok {
+		if s, ok := PlainString(raw); ok {
 			return string(s), nil
 		}
 	case c == 't' && string(raw) == "true":
@@ -70,7 +71,7 @@ func decodeValue(raw []byte) (any, error) {
 	case c == 'n' && string(raw) == "null":
 		return nil, nil
 	case c == '-' || '0' <= c && c <= '9':
-		if isJSONNumber(raw) {
+		if IsNumber(raw) {
 			if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
 				return f, nil
 			}
@@ -83,9 +84,9 @@ func decodeValue(raw []byte) (any, error) {
 	return v, nil
 }
 
-// plainJSONString returns the contents of the JSON string raw when they
+// PlainString returns the contents of the JSON string raw when they
 // are printable ASCII without escapes, which decode to themselves.
-func plainJSONString(raw []byte) ([]byte, bool) {
+func PlainString(raw []byte) ([]byte, bool) {
 	n := len(raw)
 	if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
 		return nil, false
@@ -99,9 +100,9 @@ func plainJSONString(raw []byte) ([]byte, bool) {
 	return inner, true
 }
 
-// isJSONNumber reports whether s is a number of the JSON grammar (RFC 8259
+// IsNumber reports whether s is a number of the JSON grammar (RFC 8259
 // §6): -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
-func isJSONNumber(s []byte) bool {
+func IsNumber(s []byte) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
 		i++
