@@ -1,13 +1,9 @@
 package mcpauth
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mcp-auth/go/core/authtest"
 )
@@ -111,114 +107,88 @@ func TestSanitizeDescription(t *testing.T) {
 	}
 }
 
-func TestErrorBody(t *testing.T) {
-	tests := []struct {
-		name string
-		err  *Error
-		want string
-	}{
-		{"no credentials: no error member", newError(CodeMissingAuthHeader, "An access token is required.", nil),
-			`{"error_description":"An access token is required.","error_code":"missing_auth_header"}`},
-		{"invalid token", newError(CodeInvalidIssuer, "bad iss", nil),
-			`{"error":"invalid_token","error_description":"bad iss","error_code":"invalid_issuer"}`},
-		{"missing scopes", &Error{Code: CodeMissingRequiredScopes, Description: "d", MissingScopes: []string{"write"}},
-			`{"error":"insufficient_scope","error_description":"d","error_code":"missing_required_scopes","missing_scopes":["write"]}`},
-		{"server error hides cause", newError(CodeServerError, "d", errorString("secret internals")),
-			`{"error":"server_error","error_description":"d","error_code":"server_error"}`},
-		{"unavailable", newError(CodeTemporarilyUnavailable, "d", nil),
-			`{"error":"temporarily_unavailable","error_description":"d","error_code":"temporarily_unavailable"}`},
-		{"details shown", &Error{Code: CodeInvalidIssuer, Description: "d", details: map[string]any{"expected": []string{"a"}, "actual": "b"}, showDetails: true},
-			`{"error":"invalid_token","error_description":"d","error_code":"invalid_issuer","cause":{"actual":"b","expected":["a"]}}`},
-		{"cause message when details are on", &Error{Code: CodeInvalidToken, Description: "d", Cause: errorString("why"), showDetails: true},
-			`{"error":"invalid_token","error_description":"d","error_code":"invalid_token","cause":{"message":"why"}}`},
-	}
-	for _, tt := range tests {
-		b, err := json.Marshal(tt.err)
-		if err != nil || string(b) != tt.want {
-			t.Errorf("%s:\n got %s (%v)\nwant %s", tt.name, b, err, tt.want)
-		}
-	}
+// challengeCodes are the refusal codes FuzzChallenge picks from, including
+// one the library does not know.
+var challengeCodes = []Code{
+	CodeMissingAuthHeader, CodeMissingBearerToken, CodeInvalidAuthHeaderFormat, CodeInvalidToken,
+	CodeInvalidIssuer, CodeInvalidAudience, CodeMissingRequiredScopes, CodeTokenVerificationFailed,
+	CodeInvalidRequest, CodeRequestTooLarge, CodeServerError, CodeTemporarilyUnavailable, "unknown",
 }
 
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
-
-func TestWriteError(t *testing.T) {
-	t.Run("503 with Retry-After", func(t *testing.T) {
-		e := newError(CodeTemporarilyUnavailable, "down", nil)
-		e.RetryAfter = 2500 * time.Millisecond
-		rec := httptest.NewRecorder()
-		WriteError(rec, httptest.NewRequest("GET", "/", nil), e)
-		if rec.Code != 503 || rec.Header().Get("Retry-After") != "3" || rec.Header().Get("WWW-Authenticate") != "" {
-			t.Fatalf("%d %v", rec.Code, rec.Header())
+// FuzzChallenge checks that every challenge the builder writes is a valid
+// RFC 9110 challenge, read back by the independent authtest.ParseChallenge
+// with the same values, in the documented order, with no character a header
+// cannot carry.
+func FuzzChallenge(f *testing.F) {
+	f.Fuzz(func(t *testing.T, code uint8, realm, description, scopes, metadataURL string) {
+		e := &Error{
+			Code:             challengeCodes[int(code)%len(challengeCodes)],
+			Description:      description,
+			RequiredScopes:   strings.Fields(scopes),
+			realm:            realm,
+			resourceMetadata: metadataURL,
 		}
-	})
-	t.Run("Retry-After at least 1", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		WriteError(rec, nil, newError(CodeTemporarilyUnavailable, "down", nil))
-		if rec.Header().Get("Retry-After") != "1" {
-			t.Fatalf("%v", rec.Header())
+		got := e.challenge()
+		if got == "" {
+			if e.hasChallenge() {
+				t.Fatalf("no challenge for a %d", e.StatusCode())
+			}
+			return
 		}
-	})
-	t.Run("CORS exposes the challenge", func(t *testing.T) {
-		r := httptest.NewRequest("POST", "/mcp", nil)
-		r.Header.Set("Origin", "https://app.example.com")
-		rec := httptest.NewRecorder()
-		rec.Header().Set("Access-Control-Expose-Headers", "Mcp-Session-Id")
-		WriteError(rec, r, rendered(newError(CodeInvalidToken, "d", nil), ""))
-		got := rec.Header().Values("Access-Control-Expose-Headers")
-		if len(got) != 2 || got[1] != "WWW-Authenticate" {
-			t.Fatalf("expose %v", got)
+		if !e.hasChallenge() {
+			t.Fatalf("challenge %q for a %d", got, e.StatusCode())
 		}
-	})
-	t.Run("no Origin, no expose", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		WriteError(rec, httptest.NewRequest("GET", "/", nil), rendered(newError(CodeInvalidToken, "d", nil), ""))
-		if rec.Header().Get("Access-Control-Expose-Headers") != "" {
-			t.Fatal("exposed without Origin")
+		for i := 0; i < len(got); i++ {
+			if c := got[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+				t.Fatalf("control character %#x in %q", c, got)
+			}
 		}
-	})
-	t.Run("plain error is a 500 without its text", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		WriteError(rec, httptest.NewRequest("GET", "/", nil), errorString("db password is hunter2"))
-		if rec.Code != 500 || strings.Contains(rec.Body.String(), "hunter2") || rec.Header().Get("Content-Type") != "application/json" {
-			t.Fatalf("%d %s", rec.Code, rec.Body)
+		c, err := authtest.ParseChallenge(got)
+		if err != nil {
+			t.Fatalf("%q does not parse: %v", got, err)
 		}
-	})
-	t.Run("HEAD has no body", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		WriteError(rec, httptest.NewRequest("HEAD", "/", nil), rendered(newError(CodeMissingAuthHeader, "d", nil), ""))
-		if rec.Code != 401 || rec.Body.Len() != 0 {
-			t.Fatalf("%d %q", rec.Code, rec.Body)
+		if c.Scheme != "Bearer" {
+			t.Fatalf("scheme %q", c.Scheme)
+		}
+		type param struct{ name, raw, want string }
+		var want []param
+		add := func(name, raw, value string) {
+			if raw != "" {
+				want = append(want, param{name, raw, value})
+			}
+		}
+		add("realm", realm, dropControls(realm))
+		if oc := e.oauthCode(); oc != "" {
+			add("error", oc, oc)
+			add("error_description", sanitizeDescription(description), sanitizeDescription(description))
+		}
+		joined := joinScopes(e.RequiredScopes)
+		add("scope", joined, dropControls(joined))
+		add("resource_metadata", metadataURL, dropControls(metadataURL))
+		if len(c.Params) != len(want) {
+			t.Fatalf("%q: parameters %v, want %d", got, c.Names(), len(want))
+		}
+		for i, p := range want {
+			if c.Params[i].Name != p.name || c.Params[i].Value != p.want {
+				t.Fatalf("%q: parameter %d is %s=%q, want %s=%q", got, i, c.Params[i].Name, c.Params[i].Value, p.name, p.want)
+			}
+		}
+		if !slices.ContainsFunc(e.RequiredScopes, func(s string) bool { return !validScopeToken(s) }) {
+			if v, _ := c.Get("scope"); slices.Contains(strings.Fields(v), offlineAccess) {
+				t.Fatalf("offline_access in %q", got)
+			}
 		}
 	})
 }
 
-func TestErrorIsAndAs(t *testing.T) {
-	var err error = newError(CodeInvalidAudience, "d", errorString("cause"))
-	if !errorsIs(err, CodeInvalidAudience) || errorsIs(err, CodeInvalidIssuer) {
-		t.Error("code matching")
-	}
-	if !errorsIs(fmt.Errorf("wrapped: %w", err), CodeInvalidAudience) {
-		t.Error("code matching through a wrapper")
-	}
-	if asError(err).Code != CodeInvalidAudience || asError(errorString("x")).Code != CodeServerError {
-		t.Error("asError")
-	}
-	if (&Error{Code: "made_up"}).StatusCode() != http.StatusInternalServerError {
-		t.Error("unknown code must be a 500")
-	}
-	if CodeInvalidToken.Error() != "invalid_token" {
-		t.Error("a code's error text is the code")
-	}
-	for code := range knownCodes {
-		e := &Error{Code: code}
-		if !errorsIs(e, code) {
-			t.Errorf("%s is not its code", code)
-		}
-		if e.StatusCode() == 0 || e.oauthCode() == "" && e.StatusCode() != 401 {
-			t.Errorf("%s: status %d code %q", code, e.StatusCode(), e.oauthCode())
+// dropControls is what a quoted-string can carry of s: every byte but the
+// controls (HTAB excepted) and DEL.
+func dropControls(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c >= 0x20 || c == '\t') && c != 0x7f {
+			out = append(out, c)
 		}
 	}
+	return string(out)
 }

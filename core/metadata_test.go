@@ -1,6 +1,7 @@
 package mcpauth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -129,37 +130,6 @@ func TestAsgardeoNeedsTranspile(t *testing.T) {
 	}
 }
 
-func TestMetadataExtraMembers(t *testing.T) {
-	in := `{"issuer":"https://a.example","response_types_supported":["code"],"claims_parameter_supported":false,"z_custom":[1,2],"a_custom":{"x":"y"}}`
-	var md AuthorizationServerMetadata
-	if err := json.Unmarshal([]byte(in), &md); err != nil {
-		t.Fatal(err)
-	}
-	if md.ClaimsParameterSupported == nil || *md.ClaimsParameterSupported {
-		t.Error("explicit false lost")
-	}
-	if len(md.Extra) != 2 || string(md.Extra["z_custom"]) != "[1,2]" {
-		t.Errorf("extra = %v", md.Extra)
-	}
-	out, _ := json.Marshal(md)
-	want := `{"issuer":"https://a.example","response_types_supported":["code"],"claims_parameter_supported":false,"a_custom":{"x":"y"},"z_custom":[1,2]}`
-	if string(out) != want {
-		t.Errorf("got  %s\nwant %s", out, want)
-	}
-	// A declared field wins over an Extra member of the same name; invalid raw JSON is dropped.
-	md.Extra["issuer"] = json.RawMessage(`"https://evil.example"`)
-	md.Extra["broken"] = json.RawMessage(`{`)
-	out, _ = json.Marshal(md)
-	if strings.Contains(string(out), "evil") || strings.Contains(string(out), "broken") {
-		t.Errorf("got %s", out)
-	}
-	// An empty document with only extras.
-	out, _ = json.Marshal(AuthorizationServerMetadata{Extra: map[string]json.RawMessage{"k": json.RawMessage(`1`)}})
-	if string(out) != `{"issuer":"","k":1}` {
-		t.Errorf("got %s", out)
-	}
-}
-
 func TestProtectedResourceMetadataJSON(t *testing.T) {
 	yes := true
 	md := ProtectedResourceMetadata{
@@ -202,25 +172,108 @@ func TestProtectedResourceMetadataJSON(t *testing.T) {
 	}
 }
 
-func TestResourceMetadataURL(t *testing.T) {
-	tests := map[string]string{
-		"https://api.example.com":              "https://api.example.com/.well-known/oauth-protected-resource",
-		"https://api.example.com/":             "https://api.example.com/.well-known/oauth-protected-resource",
-		"https://api.example.com/mcp":          "https://api.example.com/.well-known/oauth-protected-resource/mcp",
-		"https://api.example.com/notes/":       "https://api.example.com/.well-known/oauth-protected-resource/notes/",
-		"https://api.example.com/a/b?x=1#frag": "https://api.example.com/.well-known/oauth-protected-resource/a/b",
-		"http://localhost:3000/foo":            "http://localhost:3000/.well-known/oauth-protected-resource/foo",
-		"https://api.example.com/with%20space": "https://api.example.com/.well-known/oauth-protected-resource/with%20space",
+// FuzzServerMetadata decodes authorization-server metadata the two ways the
+// library does (the struct's own UnmarshalJSON, and discovery's
+// decodeObject + parseServerMetadata): never a panic; a document that
+// decodes encodes to one that decodes to the same value, and encoding that
+// again gives the same bytes; a document discovery accepts has the members
+// RFC 8414 §2 requires.
+func FuzzServerMetadata(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkRoundTrip[AuthorizationServerMetadata](t, data)
+		obj, err := decodeObject(data)
+		if err != nil {
+			return
+		}
+		md, err := parseServerMetadata(obj)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidServerMetadata) {
+				t.Fatalf("error %v does not wrap ErrInvalidServerMetadata", err)
+			}
+			return
+		}
+		if md.Issuer == "" || len(md.ResponseTypesSupported) == 0 {
+			t.Fatalf("accepted without issuer or response_types_supported: %s", data)
+		}
+		ValidateServerConfig(&ServerConfig{Metadata: *md}, &ValidateOptions{Verbose: true})
+	})
+}
+
+// FuzzResourceMetadata is FuzzServerMetadata's round trip for RFC 9728
+// protected resource metadata.
+func FuzzResourceMetadata(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkRoundTrip[ProtectedResourceMetadata](t, data)
+	})
+}
+
+// checkRoundTrip decodes data into a T; if that works, encoding and decoding
+// again must give the same value, and a second encoding the same bytes.
+func checkRoundTrip[T any](t *testing.T, data []byte) {
+	var first T
+	if json.Unmarshal(data, &first) != nil {
+		return
 	}
-	for in, want := range tests {
-		got, err := ResourceMetadataURL(in)
-		if err != nil || got != want {
-			t.Errorf("ResourceMetadataURL(%q) = %q, %v; want %q", in, got, err, want)
+	enc, err := json.Marshal(first)
+	if err != nil {
+		t.Fatalf("decoded %s but cannot encode it: %v", data, err)
+	}
+	var second T
+	if err := json.Unmarshal(enc, &second); err != nil {
+		t.Fatalf("cannot decode its own encoding %s: %v", enc, err)
+	}
+	if again, _ := json.Marshal(second); !bytes.Equal(enc, again) {
+		t.Fatalf("encodings differ:\n%s\n%s", enc, again)
+	}
+	if diff := metadataDiff(reflect.ValueOf(first), reflect.ValueOf(second)); diff != "" {
+		t.Fatalf("%s changed in the round trip of %s (encoded %s)", diff, data, enc)
+	}
+}
+
+// metadataDiff names the first field of two metadata structs that differs.
+// Empty and absent lists, maps and strings are the same value (the encoding
+// omits them), and Extra members compare as JSON values.
+func metadataDiff(a, b reflect.Value) string {
+	for i := range a.NumField() {
+		name := a.Type().Field(i).Name
+		fa, fb := a.Field(i), b.Field(i)
+		if name == "Extra" {
+			if !sameExtra(fa.Interface().(map[string]json.RawMessage), fb.Interface().(map[string]json.RawMessage)) {
+				return name
+			}
+			continue
+		}
+		if (fa.Kind() == reflect.Slice || fa.Kind() == reflect.Map) && fa.Len() == 0 && fb.Len() == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
+			return name
 		}
 	}
-	for _, bad := range []string{"", "/mcp", "not a url", "mcp.example.com"} {
-		if _, err := ResourceMetadataURL(bad); !errors.Is(err, ErrInvalidConfig) {
-			t.Errorf("ResourceMetadataURL(%q) = %v", bad, err)
+	return ""
+}
+
+func sameExtra(a, b map[string]json.RawMessage) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, va := range a {
+		vb, ok := b[k]
+		if !ok || !sameJSON(va, vb) {
+			return false
 		}
 	}
+	return true
+}
+
+func sameJSON(a, b []byte) bool {
+	decode := func(data []byte) (any, error) {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		return v, dec.Decode(&v)
+	}
+	va, erra := decode(a)
+	vb, errb := decode(b)
+	return erra == nil && errb == nil && reflect.DeepEqual(va, vb)
 }

@@ -3,46 +3,11 @@ package mcpauth
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
-	"strings"
+	"net/http"
+	"slices"
 	"testing"
-	"testing/iotest"
 )
-
-// TestReadUpTo compares readUpTo with io.ReadAll over an io.LimitReader,
-// for bodies shorter, equal and longer than the limit and Content-Length
-// hints that are right, absent, understated or overstated.
-func TestReadUpTo(t *testing.T) {
-	for _, size := range []int{0, 1, 511, 512, 513, 4096, 70000} {
-		body := strings.Repeat("x", size)
-		for _, n := range []int64{1, 512, 4097, 100000} {
-			for _, hint := range []int64{-1, 0, int64(size), int64(size) / 2, int64(size) * 3, 1 << 30} {
-				for _, oneByte := range []bool{false, true} {
-					var rd io.Reader = strings.NewReader(body)
-					if oneByte {
-						rd = iotest.OneByteReader(rd)
-					}
-					got, err := readUpTo(rd, n, hint)
-					want, _ := io.ReadAll(io.LimitReader(strings.NewReader(body), n))
-					if err != nil || !bytes.Equal(got, want) {
-						t.Fatalf("size %d, n %d, hint %d: got %d bytes (%v), want %d", size, n, hint, len(got), err, len(want))
-					}
-					if int64(cap(got)) > max(n, 1<<17) {
-						t.Fatalf("size %d, n %d, hint %d: buffer of %d bytes", size, n, hint, cap(got))
-					}
-				}
-			}
-		}
-	}
-	t.Run("read error keeps what was read", func(t *testing.T) {
-		boom := errors.New("boom")
-		got, err := readUpTo(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 100, 3)
-		if !errors.Is(err, boom) || string(got) != "abc" {
-			t.Fatalf("%q, %v", got, err)
-		}
-	})
-}
 
 // TestJSONString compares jsonString with json.Unmarshal into a string.
 func TestJSONString(t *testing.T) {
@@ -60,4 +25,89 @@ func TestJSONString(t *testing.T) {
 	if got, ok := jsonString(nil); !ok || got != nil {
 		t.Errorf("absent value: %q, %v", got, ok)
 	}
+}
+
+// fuzzPolicy is the scope policy FuzzScopePolicy reads bodies with; its
+// small body limit lets the fuzzer reach the 413 path.
+var fuzzPolicy = &ScopePolicy{
+	Methods:      map[string][]string{"tools/call": {"tools"}, "resources/read": {"resources"}},
+	Tools:        map[string][]string{"create-todo": {"create:todos"}, "delete-todo": {"delete:todos"}},
+	Prompts:      map[string][]string{"secret": {"prompts:secret"}},
+	Resources:    map[string][]string{"file:///secret": {"files:secret"}},
+	MaxBodyBytes: 4 << 10,
+}
+
+// rpcMessage is how a JSON-RPC server built on encoding/json reads a
+// message: member names matched case-insensitively, the last duplicate
+// winning, any nesting up to encoding/json's own limit.
+type rpcMessage struct {
+	Method string `json:"method"`
+	Params struct {
+		Name string `json:"name"`
+		URI  string `json:"uri"`
+	} `json:"params"`
+}
+
+// FuzzScopePolicy reads arbitrary bodies with the scope policy: never a
+// panic; the body always restored byte for byte for the next handler; never
+// fewer scopes than the base requirement; a refusal only as 400 or 413 (413
+// exactly for bodies over the limit); and, differentially, every scope a
+// server decoding the body with encoding/json would need for the operation
+// it then executes is among the scopes the policy requires.
+func FuzzScopePolicy(f *testing.F) {
+	base := []string{"mcp"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := http.NewRequest(http.MethodPost, "https://mcp.example.com/mcp", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, e := fuzzPolicy.scopesFor(r, base)
+		if restored, err := io.ReadAll(r.Body); err != nil || !bytes.Equal(restored, body) {
+			t.Fatalf("body not restored: %q, want %q", restored, body)
+		}
+		tooLarge := int64(len(body)) > fuzzPolicy.MaxBodyBytes
+		if e != nil {
+			if (e.Code == CodeRequestTooLarge) != tooLarge || (e.Code != CodeRequestTooLarge && e.Code != CodeInvalidRequest) {
+				t.Fatalf("refused a %d-byte body with %s", len(body), e.Code)
+			}
+			return
+		}
+		if tooLarge {
+			t.Fatalf("a %d-byte body read", len(body))
+		}
+		if len(got) < len(base) || !slices.Equal(got[:len(base)], base) {
+			t.Fatalf("scopes %q do not start with the base %q", got, base)
+		}
+		for _, need := range scopesNeeded(body) {
+			if !slices.Contains(got, need) {
+				t.Fatalf("the policy requires %q for %s, but the operation needs %q", got, body, need)
+			}
+		}
+	})
+}
+
+// scopesNeeded returns the scopes of fuzzPolicy for the operations a server
+// using encoding/json would execute from body (a message or a batch).
+func scopesNeeded(body []byte) []string {
+	var batch []rpcMessage
+	if json.Unmarshal(body, &batch) != nil {
+		var one rpcMessage
+		if json.Unmarshal(body, &one) != nil {
+			return nil
+		}
+		batch = []rpcMessage{one}
+	}
+	var need []string
+	for _, m := range batch {
+		need = append(need, fuzzPolicy.Methods[m.Method]...)
+		switch m.Method {
+		case "tools/call":
+			need = append(need, fuzzPolicy.Tools[m.Params.Name]...)
+		case "prompts/get":
+			need = append(need, fuzzPolicy.Prompts[m.Params.Name]...)
+		case "resources/read", "resources/subscribe", "resources/unsubscribe":
+			need = append(need, fuzzPolicy.Resources[m.Params.URI]...)
+		}
+	}
+	return need
 }

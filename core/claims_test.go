@@ -2,8 +2,10 @@ package mcpauth_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,9 +13,178 @@ import (
 	"github.com/mcp-auth/go/core/authtest"
 )
 
-// Real providers' access-token shapes (../shared/fixtures/access-token-shapes.md),
-// minted by authtest with each provider's claim layout, accepted or refused
-// as the README's provider section says, with the options it documents.
+func TestJWTClaims(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	now := r.clock.Now()
+	expired := challengeFor("invalid_token", "The access token has expired.", "")
+	tests := []struct {
+		name      string
+		claims    authtest.Claims
+		header    map[string]any
+		status    int
+		challenge string
+		check     func(t *testing.T, info *mcpauth.AuthInfo)
+	}{
+		{name: "valid", status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if info.Issuer != r.as.Issuer || info.Subject != "test-user" || info.ClientID != "test-client" || info.Resource != resourceID {
+				t.Errorf("%+v", info)
+			}
+			if len(info.Audience) != 1 || info.Audience[0] != resourceID || info.ExpiresAt.IsZero() || info.Claims["jti"] == nil {
+				t.Errorf("%+v", info)
+			}
+		}},
+		{name: "expired", claims: authtest.Claims{"exp": now.Add(-2 * time.Minute).Unix()}, status: 401, challenge: expired},
+		{name: "expired within leeway", claims: authtest.Claims{"exp": now.Add(-30 * time.Second).Unix()}, status: 200},
+		{name: "exp at leeway edge", claims: authtest.Claims{"exp": now.Add(-60 * time.Second).Unix()}, status: 401, challenge: expired},
+		{name: "nbf in the future", claims: authtest.Claims{"nbf": now.Add(5 * time.Minute).Unix()}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token is not valid yet (nbf).", "")},
+		{name: "nbf within leeway", claims: authtest.Claims{"nbf": now.Add(30 * time.Second).Unix()}, status: 200},
+		{name: "iat in the future", claims: authtest.Claims{"iat": now.Add(5 * time.Minute).Unix()}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token was issued in the future (iat).", "")},
+		{name: "missing exp", claims: authtest.Claims{"exp": authtest.Delete}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token has no expiry (exp).", "")},
+		{name: "missing sub", claims: authtest.Claims{"sub": authtest.Delete}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token has no subject (sub).", "")},
+		{name: "empty sub", claims: authtest.Claims{"sub": ""}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token has no subject (sub).", "")},
+		{name: "missing iss", claims: authtest.Claims{"iss": authtest.Delete}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token has no issuer (iss).", "")},
+		{name: "wrong aud", claims: authtest.Claims{"aud": "https://other.example.com/mcp"}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token was not issued for this resource.", "")},
+		{name: "missing aud", claims: authtest.Claims{"aud": authtest.Delete}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token was not issued for this resource.", "")},
+		{name: "aud array", claims: authtest.Claims{"aud": []string{"https://other.example.com", resourceID}}, status: 200},
+		{name: "aud with uppercase host and trailing slash", claims: authtest.Claims{"aud": "HTTPS://MCP.EXAMPLE.COM/mcp/"}, status: 200},
+		{name: "aud path case matters", claims: authtest.Claims{"aud": "https://mcp.example.com/MCP"}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token was not issued for this resource.", "")},
+		{name: "scope string", claims: authtest.Claims{"scope": "read write"}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if strings.Join(info.Scopes, ",") != "read,write" {
+				t.Errorf("scopes %v", info.Scopes)
+			}
+		}},
+		{name: "scope array", claims: authtest.Claims{"scope": []string{"read", "write"}}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if strings.Join(info.Scopes, ",") != "read,write" {
+				t.Errorf("scopes %v", info.Scopes)
+			}
+		}},
+		{name: "scp array (Entra ID, Okta)", claims: authtest.Claims{"scp": []string{"read"}}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if strings.Join(info.Scopes, ",") != "read" {
+				t.Errorf("scopes %v", info.Scopes)
+			}
+		}},
+		{name: "scp string", claims: authtest.Claims{"scp": "read write"}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if len(info.Scopes) != 2 {
+				t.Errorf("scopes %v", info.Scopes)
+			}
+		}},
+		{name: "scopes claim", claims: authtest.Claims{"scopes": []string{"write"}}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if strings.Join(info.Scopes, ",") != "write" {
+				t.Errorf("scopes %v", info.Scopes)
+			}
+		}},
+		{name: "no scope claim", status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if info.Scopes == nil || len(info.Scopes) != 0 {
+				t.Errorf("scopes %#v", info.Scopes)
+			}
+		}},
+		{name: "azp as client ID", claims: authtest.Claims{"client_id": authtest.Delete, "azp": "auth0-client"}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if info.ClientID != "auth0-client" {
+				t.Errorf("client %q", info.ClientID)
+			}
+		}},
+		{name: "cid as client ID (Okta)", claims: authtest.Claims{"client_id": authtest.Delete, "cid": "okta-client"}, status: 200, check: func(t *testing.T, info *mcpauth.AuthInfo) {
+			if info.ClientID != "okta-client" {
+				t.Errorf("client %q", info.ClientID)
+			}
+		}},
+		{name: "typ JWT accepted when not strict", header: map[string]any{"typ": "JWT"}, status: 200},
+		{name: "no typ accepted when not strict", header: map[string]any{"typ": authtest.Delete}, status: 200},
+		{name: "exp as a string", claims: authtest.Claims{"exp": "tomorrow"}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token's claims are malformed.", "")},
+		{name: "aud as an object", claims: authtest.Claims{"aud": map[string]any{"x": 1}}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token's claims are malformed.", "")},
+		{name: "client_id not a string", claims: authtest.Claims{"client_id": 42}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token's claims are malformed.", "")},
+		{name: "scope a number", claims: authtest.Claims{"scope": 7}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token's claims are malformed.", "")},
+		{name: "crit header", header: map[string]any{"crit": []string{"exp"}, "exp": 1}, status: 401,
+			challenge: challengeFor("invalid_token", "The access token has a critical header the server does not understand.", "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			token := r.as.MintWith(authtest.MintOptions{Claims: tt.claims, Header: tt.header})
+			before := r.calls.Load()
+			rec := r.bearer(token)
+			expect(t, rec, tt.status, tt.challenge)
+			if tt.status != 200 {
+				if r.calls.Load() != before {
+					t.Fatal("handler ran")
+				}
+				return
+			}
+			info, ok := mcpauth.FromContext(r.lastReq.Load().Context())
+			if !ok || info.Token != token {
+				t.Fatal("no AuthInfo in the handler's context")
+			}
+			if tt.check != nil {
+				tt.check(t, info)
+			}
+		})
+	}
+}
+
+func TestHostileClaims(t *testing.T) {
+	// The token size limit is raised so that the 5 MiB cases reach the parser.
+	r := newRig(t, rigOptions{bearer: &mcpauth.BearerOptions{MaxTokenBytes: 8 << 20}})
+	key := r.as.SigningKey()
+	stranger, err := authtest.NewKey(key.ID, key.Algorithm) // another key under the trusted kid
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := []byte(`{"alg":"RS256","typ":"at+jwt","kid":"key-1"}`)
+	signed := func(extra string) string { return signRaw(t, key, header, rawClaims(r, extra)) }
+	withHeader := func(h string) string { return signRaw(t, key, []byte(h), rawClaims(r, "")) }
+	withClaims := func(c authtest.Claims) string { return r.as.Mint(c) }
+	nested := func(depth int) string { return `,"x":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) }
+	fiveMiB := 5 << 20
+	var manyMembers strings.Builder
+	for i := 0; manyMembers.Len() < fiveMiB; i++ {
+		fmt.Fprintf(&manyMembers, `,"m%d":0`, i)
+	}
+
+	malformed := invalidToken("The access token's claims are malformed.")
+	badHeader := invalidToken("The access token's header is malformed.")
+	badSignature := invalidToken("The access token's signature is invalid.")
+	refuseAll(t, r, []hostileCase{
+		// Nesting and size.
+		{"claims nested 600 deep", signed(nested(600)), 401, malformed},
+		// Deeper than encoding/json's own limit: refused before the claims are read.
+		{"claims nested 20000 deep", signed(nested(20000)), 401, invalidToken("The access token is malformed.")},
+		{"5 MiB of nesting", signed(nested(fiveMiB / 2)), 401, invalidToken("The access token is malformed.")},
+		{"5 MiB string claim, another key", signRaw(t, stranger, header, rawClaims(r, `,"x":"`+strings.Repeat("x", fiveMiB)+`"`)), 401, badSignature},
+		{"5 MiB of members, another key", signRaw(t, stranger, header, rawClaims(r, manyMembers.String())), 401, badSignature},
+		// Duplicate members, which JSON decoders resolve differently.
+		{"duplicate alg in the header", withHeader(`{"alg":"none","alg":"RS256","kid":"key-1"}`), 401, badHeader},
+		{"duplicate kid in the header", withHeader(`{"alg":"RS256","kid":"other","kid":"key-1"}`), 401, badHeader},
+		{"duplicate sub, one escaped", signed(`,"s\u0075b":"admin"`), 401, malformed},
+		{"duplicate iss", signed(`,"iss":"https://evil.example.com"`), 401, malformed},
+		{"duplicate exp", signed(`,"exp":99999999999`), 401, malformed},
+		// Not UTF-8.
+		{"non-UTF-8 in the header", withHeader("{\"alg\":\"RS256\",\"kid\":\"key-1\",\"x\":\"\xff\xfe\"}"), 401, badHeader},
+		{"non-UTF-8 in the payload", signed(",\"name\":\"\xc3\x28\""), 401, malformed},
+		{"non-UTF-8 in the Authorization header", r.as.Mint(nil) + "\xff", 400,
+			challengeFor("invalid_request", `The Authorization header is malformed: expected a single 'Bearer <token>'.`, "")},
+		// Numbers, objects and strings where others belong.
+		{"iss a number", withClaims(authtest.Claims{"iss": 42}), 401, malformed},
+		{"sub an object", withClaims(authtest.Claims{"sub": map[string]any{"id": "admin"}}), 401, malformed},
+		{"nbf a string", withClaims(authtest.Claims{"nbf": "yesterday"}), 401, malformed},
+		{"iat a boolean", withClaims(authtest.Claims{"iat": true}), 401, malformed},
+		{"exp beyond any date", withClaims(authtest.Claims{"exp": 1e300}), 401, malformed},
+		{"aud array holding a number", withClaims(authtest.Claims{"aud": []any{resourceID, 1}}), 401, malformed},
+		{"scope an object", withClaims(authtest.Claims{"scope": map[string]any{"read": true}}), 401, malformed},
+		{"azp an array", withClaims(authtest.Claims{"client_id": authtest.Delete, "azp": []string{"a"}}), 401, malformed},
+	})
+}
 
 const entraClientID = "6e74172b-be56-4843-9ff4-e66a39bb12e3"
 

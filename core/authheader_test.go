@@ -2,6 +2,7 @@ package mcpauth_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -9,7 +10,66 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/authtest"
 )
+
+func TestHeaderCases(t *testing.T) {
+	r := newRig(t, rigOptions{bearer: &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}})
+	valid := r.as.Mint(authtest.Claims{"scope": "read"})
+	tests := []struct {
+		name      string
+		auth      []string
+		status    int
+		challenge string
+		code      string
+	}{
+		{"no header", nil, 401, challengeFor("", "", "read"), "missing_auth_header"},
+		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, 401, challengeFor("", "", "read"), "missing_bearer_token"},
+		{"empty bearer", []string{"Bearer "}, 401, challengeFor("", "", "read"), "missing_bearer_token"},
+		{"broken grammar", []string{"Bearer abc def"}, 400,
+			challengeFor("invalid_request", `The Authorization header is malformed: expected a single 'Bearer <token>'.`, "read"), "invalid_auth_header_format"},
+		{"two headers", []string{"Bearer " + valid, "Bearer " + valid}, 400,
+			challengeFor("invalid_request", `The Authorization header is malformed: expected a single 'Bearer <token>'.`, "read"), "invalid_auth_header_format"},
+		{"lowercase bearer", []string{"bearer " + valid}, 200, "", ""},
+		{"not a JWT", []string{"Bearer not-a-jwt"}, 401, challengeFor("invalid_token", "The access token is malformed.", "read"), "invalid_token"},
+		{"oversize", []string{"Bearer " + strings.Repeat("a", mcpauth.DefaultMaxTokenBytes+1)}, 401,
+			challengeFor("invalid_token", "The access token is longer than 16384 bytes.", "read"), "invalid_token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := r.calls.Load()
+			rec := r.request(http.MethodPost, tt.auth, "")
+			expect(t, rec, tt.status, tt.challenge)
+			if tt.status != 200 {
+				if r.calls.Load() != before {
+					t.Fatal("handler ran on a refused request")
+				}
+				var body map[string]any
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body["error_code"] != tt.code {
+					t.Fatalf("body %s", rec.Body)
+				}
+				if _, has := body["error"]; has != (tt.status != 401 || strings.Contains(tt.challenge, "error=")) {
+					t.Errorf("error member presence wrong: %s", rec.Body)
+				}
+			}
+		})
+	}
+	t.Run("oversize token is not parsed or fetched for", func(t *testing.T) {
+		r := newRig(t, rigOptions{})
+		rec := r.bearer(strings.Repeat("a", mcpauth.DefaultMaxTokenBytes+1))
+		expect(t, rec, 401, challengeFor("invalid_token", "The access token is longer than 16384 bytes.", ""))
+		if r.as.TotalRequests() != 0 {
+			t.Fatal("the authorization server was contacted")
+		}
+	})
+	t.Run("token in the query string is ignored", func(t *testing.T) {
+		req := r.newRequest(http.MethodGet, nil, "")
+		req.URL.RawQuery = "access_token=" + valid
+		expect(t, r.send(req), 401, challengeFor("", "", "read"))
+	})
+}
 
 // TestTokenOutsideTheHeaderIgnored: a token anywhere but the Authorization
 // header (a form body, RFC 6750 §2.2; the query, §2.3; a cookie; another

@@ -1,122 +1,63 @@
 package mcpauth
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 )
 
-// FuzzServerMetadata decodes authorization-server metadata the two ways the
-// library does (the struct's own UnmarshalJSON, and discovery's
-// decodeObject + parseServerMetadata): never a panic; a document that
-// decodes encodes to one that decodes to the same value, and encoding that
-// again gives the same bytes; a document discovery accepts has the members
-// RFC 8414 §2 requires.
-func FuzzServerMetadata(f *testing.F) {
-	f.Fuzz(func(t *testing.T, data []byte) {
-		checkRoundTrip[AuthorizationServerMetadata](t, data)
-		obj, err := decodeObject(data)
-		if err != nil {
-			return
-		}
-		md, err := parseServerMetadata(obj)
-		if err != nil {
-			if !errors.Is(err, ErrInvalidServerMetadata) {
-				t.Fatalf("error %v does not wrap ErrInvalidServerMetadata", err)
+func TestDiscoveryURLs(t *testing.T) {
+	const (
+		oauth = "/.well-known/oauth-authorization-server"
+		oidc  = "/.well-known/openid-configuration"
+	)
+	tests := []struct {
+		issuer string
+		typ    ServerType
+		want   []string
+	}{
+		{"https://ex.com", ServerTypeOAuth, []string{"https://ex.com" + oauth}},
+		{"https://ex.com/", ServerTypeOAuth, []string{"https://ex.com" + oauth}},
+		{"https://ex.com/path", ServerTypeOAuth, []string{"https://ex.com" + oauth + "/path"}},
+		{"https://ex.com/path/", ServerTypeOAuth, []string{"https://ex.com" + oauth + "/path"}},
+		{"https://ex.com/a/b?x=1", ServerTypeOAuth, []string{"https://ex.com" + oauth + "/a/b?x=1"}},
+		{"https://ex.com", ServerTypeOIDC, []string{"https://ex.com" + oidc}},
+		{"https://ex.com/", ServerTypeOIDC, []string{"https://ex.com" + oidc}},
+		{"https://ex.com/path", ServerTypeOIDC, []string{"https://ex.com/path" + oidc}},
+		{"https://ex.com/path/", ServerTypeOIDC, []string{"https://ex.com/path" + oidc}},
+		{"https://ex.com/path?x=1", ServerTypeOIDC, []string{"https://ex.com/path" + oidc + "?x=1"}},
+		{"https://ex.com", ServerTypeAuto, []string{"https://ex.com" + oauth, "https://ex.com" + oidc}},
+		{"https://ex.com/", "", []string{"https://ex.com" + oauth, "https://ex.com" + oidc}},
+		{"https://ex.com/t1", ServerTypeAuto, []string{"https://ex.com" + oauth + "/t1", "https://ex.com" + oidc + "/t1", "https://ex.com/t1" + oidc}},
+		{"https://ex.com/t1/", ServerTypeAuto, []string{"https://ex.com" + oauth + "/t1", "https://ex.com" + oidc + "/t1", "https://ex.com/t1" + oidc}},
+		{"https://ex.com/t1?q=v", ServerTypeAuto, []string{"https://ex.com" + oauth + "/t1?q=v", "https://ex.com" + oidc + "/t1?q=v", "https://ex.com/t1" + oidc + "?q=v"}},
+		{"http://127.0.0.1:9000/realms/demo", ServerTypeOIDC, []string{"http://127.0.0.1:9000/realms/demo" + oidc}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.typ)+" "+tt.issuer, func(t *testing.T) {
+			got, err := DiscoveryURLs(tt.issuer, tt.typ)
+			if err != nil {
+				t.Fatal(err)
 			}
-			return
-		}
-		if md.Issuer == "" || len(md.ResponseTypesSupported) == 0 {
-			t.Fatalf("accepted without issuer or response_types_supported: %s", data)
-		}
-		ValidateServerConfig(&ServerConfig{Metadata: *md}, &ValidateOptions{Verbose: true})
-	})
-}
-
-// FuzzResourceMetadata is FuzzServerMetadata's round trip for RFC 9728
-// protected resource metadata.
-func FuzzResourceMetadata(f *testing.F) {
-	f.Fuzz(func(t *testing.T, data []byte) {
-		checkRoundTrip[ProtectedResourceMetadata](t, data)
-	})
-}
-
-// checkRoundTrip decodes data into a T; if that works, encoding and decoding
-// again must give the same value, and a second encoding the same bytes.
-func checkRoundTrip[T any](t *testing.T, data []byte) {
-	var first T
-	if json.Unmarshal(data, &first) != nil {
-		return
-	}
-	enc, err := json.Marshal(first)
-	if err != nil {
-		t.Fatalf("decoded %s but cannot encode it: %v", data, err)
-	}
-	var second T
-	if err := json.Unmarshal(enc, &second); err != nil {
-		t.Fatalf("cannot decode its own encoding %s: %v", enc, err)
-	}
-	if again, _ := json.Marshal(second); !bytes.Equal(enc, again) {
-		t.Fatalf("encodings differ:\n%s\n%s", enc, again)
-	}
-	if diff := metadataDiff(reflect.ValueOf(first), reflect.ValueOf(second)); diff != "" {
-		t.Fatalf("%s changed in the round trip of %s (encoded %s)", diff, data, enc)
-	}
-}
-
-// metadataDiff names the first field of two metadata structs that differs.
-// Empty and absent lists, maps and strings are the same value (the encoding
-// omits them), and Extra members compare as JSON values.
-func metadataDiff(a, b reflect.Value) string {
-	for i := range a.NumField() {
-		name := a.Type().Field(i).Name
-		fa, fb := a.Field(i), b.Field(i)
-		if name == "Extra" {
-			if !sameExtra(fa.Interface().(map[string]json.RawMessage), fb.Interface().(map[string]json.RawMessage)) {
-				return name
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("got %v\nwant %v", got, tt.want)
 			}
-			continue
-		}
-		if (fa.Kind() == reflect.Slice || fa.Kind() == reflect.Map) && fa.Len() == 0 && fb.Len() == 0 {
-			continue
-		}
-		if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
-			return name
+		})
+	}
+	for _, bad := range []string{"", "not a url", "ftp://ex.com", "/relative", "https://ex.com#frag", "https://user:pw@ex.com"} {
+		if _, err := DiscoveryURLs(bad, ServerTypeOAuth); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("DiscoveryURLs(%q) = %v, want ErrInvalidConfig", bad, err)
 		}
 	}
-	return ""
-}
-
-func sameExtra(a, b map[string]json.RawMessage) bool {
-	if len(a) != len(b) {
-		return false
+	if _, err := DiscoveryURLs("https://ex.com", "saml"); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("unknown type: %v", err)
 	}
-	for k, va := range a {
-		vb, ok := b[k]
-		if !ok || !sameJSON(va, vb) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameJSON(a, b []byte) bool {
-	decode := func(data []byte) (any, error) {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		var v any
-		return v, dec.Decode(&v)
-	}
-	va, erra := decode(a)
-	vb, errb := decode(b)
-	return erra == nil && errb == nil && reflect.DeepEqual(va, vb)
 }
 
 // discoveryTypes are the types FuzzDiscoveryURLs picks from, with one unknown.
@@ -221,4 +162,27 @@ func FuzzResourceMetadataURL(f *testing.F) {
 			t.Fatalf("GET %s for resource %q: %d %s", raw, resource, rec.Code, rec.Body)
 		}
 	})
+}
+
+func TestResourceMetadataURL(t *testing.T) {
+	tests := map[string]string{
+		"https://api.example.com":              "https://api.example.com/.well-known/oauth-protected-resource",
+		"https://api.example.com/":             "https://api.example.com/.well-known/oauth-protected-resource",
+		"https://api.example.com/mcp":          "https://api.example.com/.well-known/oauth-protected-resource/mcp",
+		"https://api.example.com/notes/":       "https://api.example.com/.well-known/oauth-protected-resource/notes/",
+		"https://api.example.com/a/b?x=1#frag": "https://api.example.com/.well-known/oauth-protected-resource/a/b",
+		"http://localhost:3000/foo":            "http://localhost:3000/.well-known/oauth-protected-resource/foo",
+		"https://api.example.com/with%20space": "https://api.example.com/.well-known/oauth-protected-resource/with%20space",
+	}
+	for in, want := range tests {
+		got, err := ResourceMetadataURL(in)
+		if err != nil || got != want {
+			t.Errorf("ResourceMetadataURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "/mcp", "not a url", "mcp.example.com"} {
+		if _, err := ResourceMetadataURL(bad); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("ResourceMetadataURL(%q) = %v", bad, err)
+		}
+	}
 }

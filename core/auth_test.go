@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -197,4 +198,66 @@ func asError(err error) *mcpauth.Error {
 	var e *mcpauth.Error
 	errors.As(err, &e)
 	return e
+}
+
+func TestNewDoesNotTouchTheNetwork(t *testing.T) {
+	as := authtest.NewServer(nil)
+	as.Stop() // down
+	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, ProtectedResources: []mcpauth.ProtectedResource{{
+		Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer(as.Issuer, "", nil)},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer auth.Close()
+	if _, err := auth.NewBearer(nil); err != nil {
+		t.Fatal(err)
+	}
+	if as.TotalRequests() != 0 {
+		t.Fatal("requests made")
+	}
+}
+
+func TestCloseStopsGoroutines(t *testing.T) {
+	r := newRig(t, rigOptions{lazy: true, config: func(c *mcpauth.Config) { c.JWKS.FetchTimeout = 5 * time.Second }})
+	expect(t, r.bearer(r.as.Mint(nil)), 200, "")
+	// Leave a key-set fetch hanging, then close.
+	release := make(chan struct{})
+	defer close(release)
+	r.as.SetIntercept(func(w http.ResponseWriter, req *http.Request) bool {
+		select {
+		case <-release:
+		case <-req.Context().Done():
+		}
+		return true
+	})
+	r.clock.Advance(mcpauth.DefaultJWKSRefreshInterval)
+	expect(t, r.bearer(r.as.Mint(nil)), 200, "") // starts a background refresh
+	if libraryGoroutines() == "" {
+		t.Fatal("the check sees no background refresh before Close")
+	}
+	r.auth.Close()
+	// Close waited for every goroutine to finish its work; let those still
+	// unwinding (deferred calls after Done) exit before looking.
+	for i := 0; i < 10000 && libraryGoroutines() != ""; i++ {
+		runtime.Gosched()
+	}
+	if stacks := libraryGoroutines(); stacks != "" {
+		t.Fatalf("goroutines left after Close:\n%s", stacks)
+	}
+	// After Close, requests are still answered (here from the cached keys).
+	expect(t, r.bearer(r.as.Mint(nil)), 200, "")
+}
+
+// libraryGoroutines returns the stacks of goroutines running library code.
+func libraryGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "mcp-auth/go/core.(*") && !strings.Contains(g, "_test.go") && !strings.Contains(g, "testing.tRunner") {
+			out = append(out, g)
+		}
+	}
+	return strings.Join(out, "\n\n")
 }
