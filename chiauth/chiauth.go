@@ -26,6 +26,7 @@ import (
 // AuthInfo reaches handlers through [AuthInfo] (mcpauth.FromContext). It
 // panics if opts are invalid, a wiring mistake found at start-up.
 func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) func(http.Handler) http.Handler {
+	adapter.MustAuth(auth, "chiauth.BearerAuth")
 	return auth.Middleware(opts)
 }
 
@@ -44,6 +45,7 @@ func AuthInfo(r *http.Request) *mcpauth.AuthInfo {
 // RegisterMetadata registers every well-known route of auth on r, for all
 // methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
 func RegisterMetadata(r chi.Router, auth *mcpauth.Auth) {
+	adapter.MustAuth(auth, "chiauth.RegisterMetadata")
 	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Handle(route.Path, route.Handler)
 	}
@@ -52,6 +54,7 @@ func RegisterMetadata(r chi.Router, auth *mcpauth.Auth) {
 // MetadataRouter returns a router serving the well-known routes relative to
 // "/.well-known", to mount there: r.Mount("/.well-known", chiauth.MetadataRouter(auth)).
 func MetadataRouter(auth *mcpauth.Auth) chi.Router {
+	adapter.MustAuth(auth, "chiauth.MetadataRouter")
 	r := chi.NewRouter()
 	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Handle(strings.TrimPrefix(route.Path, wellKnown), route.Handler)

@@ -37,3 +37,11 @@ func TestMetadataRouter(t *testing.T) {
 		return r
 	})
 }
+
+func TestNilAuth(t *testing.T) {
+	adaptertest.WiringPanics(t, map[string]func(){
+		"chiauth.BearerAuth":       func() { chiauth.BearerAuth(nil, nil) },
+		"chiauth.RegisterMetadata": func() { chiauth.RegisterMetadata(chi.NewRouter(), nil) },
+		"chiauth.MetadataRouter":   func() { chiauth.MetadataRouter(nil) },
+	})
+}

@@ -17,6 +17,7 @@ func init() {
 		return e
 	}
 	link.MetadataRoutes = func(a *Auth) []link.Route {
+		a.metadataUsed.Store(true)
 		out := make([]link.Route, len(a.metadata.routes))
 		for i, r := range a.metadata.routes {
 			out[i] = link.Route{Path: r.path, EscapedPath: r.escapedPath, Handler: r.handler}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,13 @@ type Auth struct {
 	log       *slog.Logger
 	now       func() time.Time
 	metadata  *metadataHandler
+	hooks     Hooks
+	logs      logLimiter
+
+	metadataUsed   atomic.Bool // the metadata routes were handed out or served
+	metadataWarned atomic.Bool // the warning that they were not was given
+	bearers        atomic.Int32
+	jwtBearers     atomic.Int32 // bearers using the JWT verifier, for Check
 }
 
 // New checks cfg and returns an Auth. It never touches the network and never
@@ -44,6 +52,7 @@ func New(cfg Config) (*Auth, error) {
 		bg:        newBackground(),
 		log:       cfg.Logger,
 		now:       cfg.now,
+		hooks:     cfg.Hooks,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -57,13 +66,16 @@ func New(cfg Config) (*Auth, error) {
 		bg:    a.bg,
 		log:   a.log,
 		now:   a.now,
+		hooks: &a.hooks,
 	})
 	a.tokens = newTokenCache(cfg.TokenCache)
 	backoff := cfg.JWKS.withDefaults().MinRefreshInterval
 	for _, r := range resources {
 		for _, s := range r.servers {
-			s.tune(a.now, backoff)
-			a.addServer(s)
+			if err := a.addServer(s, cfg.AllowInsecureHTTP); err != nil {
+				return nil, err
+			}
+			s.tune(serverTuning{now: a.now, backoff: backoff, log: a.log, hooks: a.hooks})
 		}
 	}
 	if l := cfg.Legacy; l != nil && len(l.Audiences) == 0 {
@@ -73,18 +85,33 @@ func New(cfg Config) (*Auth, error) {
 	return a, nil
 }
 
-// addServer records s for Close and logs the validation findings of
-// resolved metadata.
-func (a *Auth) addServer(s *AuthServer) {
+// addServer records s for Close. Metadata resolved at construction (given
+// by hand, or fetched beforehand) must be usable: a document lacking what
+// RFC 8414 requires, or a key set that could never be fetched (plain http on
+// a host that is not loopback, unless allowInsecure), fails New; its other
+// validation findings are logged.
+func (a *Auth) addServer(s *AuthServer, allowInsecure bool) error {
 	for _, known := range a.servers {
 		if known == s {
-			return
+			return nil
 		}
 	}
-	a.servers = append(a.servers, s)
-	if cfg, ok := s.Resolved(); ok {
-		logFindings(a.log, s.issuer, ValidateServerConfig(cfg, nil))
+	cfg, ok := s.Resolved()
+	if ok && !s.lazy {
+		findings := ValidateServerConfig(cfg, nil)
+		if fatal := findings.Fatal(false); len(fatal) > 0 {
+			return fmt.Errorf("%w: the metadata of authorization server %q cannot be used (%v): a ServerConfig needs what RFC 8414 §2 requires "+
+				"(issuer, authorization_endpoint, token_endpoint, response_types_supported)", ErrInvalidConfig, s.issuer, fatal[0].Cause)
+		}
+		if u := cfg.Metadata.JWKSURI; u != "" {
+			if err := checkFetchURL(u, allowInsecure); err != nil {
+				return fmt.Errorf("%w: authorization server %q: jwks_uri %q could never be fetched: %w; use https, or set Config.AllowInsecureHTTP", ErrInvalidConfig, s.issuer, u, err)
+			}
+		}
+		logFindings(a.log, s.issuer, findings)
 	}
+	a.servers = append(a.servers, s)
+	return nil
 }
 
 func logFindings(log *slog.Logger, issuer string, r ValidationResult) {
@@ -100,6 +127,9 @@ func logFindings(log *slog.Logger, issuer string, r ValidationResult) {
 // refreshes) and of the AuthServers of its configuration, and waits for
 // them. Requests already in flight finish; later ones may fail with 503.
 func (a *Auth) Close() error {
+	if a == nil {
+		return nil
+	}
 	a.bg.close()
 	for _, s := range a.servers {
 		s.Close()

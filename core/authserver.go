@@ -3,6 +3,8 @@ package mcpauth
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -55,21 +57,22 @@ type AuthServer struct {
 type serverTuning struct {
 	now     func() time.Time
 	backoff time.Duration // the first backoff window
+	log     *slog.Logger
+	hooks   Hooks
 }
 
-var defaultTuning = serverTuning{now: time.Now, backoff: DefaultJWKSMinRefreshInterval}
+// tune sets the clock, the first backoff window, the logger and the hooks.
+func (s *AuthServer) tune(t serverTuning) { s.tuning.Store(&t) }
 
-// tune sets the clock and the first backoff window.
-func (s *AuthServer) tune(now func() time.Time, backoff time.Duration) {
-	s.tuning.Store(&serverTuning{now: now, backoff: backoff})
-}
-
-func (s *AuthServer) now() time.Time {
+// tuned returns the tuning, or the defaults of an AuthServer used on its own.
+func (s *AuthServer) tuned() *serverTuning {
 	if t := s.tuning.Load(); t != nil {
-		return t.now()
+		return t
 	}
-	return time.Now()
+	return &serverTuning{now: time.Now, backoff: DefaultJWKSMinRefreshInterval, log: slog.Default()}
 }
+
+func (s *AuthServer) now() time.Time { return s.tuned().now() }
 
 // retryError is a failed discovery with the time until the next attempt is
 // allowed, which the bearer middleware sends as Retry-After.
@@ -180,10 +183,17 @@ func (s *AuthServer) startFetch(refresh bool) (*flightCall, error) {
 // fetch discovers the metadata and stores it; on failure the previous
 // metadata, if any, stays, and the next attempt waits for the backoff
 // window, which the returned *retryError gives.
+// Each attempt is reported to the OnFetch hook; a failure is logged, and
+// so are the validation findings of metadata first resolved or changed.
 func (s *AuthServer) fetch(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, DefaultFetchTimeout)
 	defer cancel()
+	t := s.tuned()
+	start := time.Now()
 	cfg, err := FetchServerConfig(ctx, s.issuer, s.typ, s.opts)
+	if t.hooks.OnFetch != nil {
+		t.hooks.OnFetch(ctx, Fetch{Kind: FetchDiscovery, Issuer: s.issuer, URL: s.issuer, Err: err, Duration: time.Since(start)})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -193,10 +203,16 @@ func (s *AuthServer) fetch(ctx context.Context) error {
 		s.failures++
 		window := s.backoff()
 		s.retryAt, s.lastErr = s.now().Add(window), err
+		t.log.Warn("mcpauth: the authorization server's metadata could not be discovered", "issuer", s.issuer, "error", err.Error(),
+			"failures", s.failures, "next_attempt_in", window.String())
 		return &retryError{Err: err, RetryAfter: window}
 	}
 	s.failures = 0
+	prev := s.state.Load()
 	s.state.Store(&serverState{cfg: cfg, fetchedAt: s.now()})
+	if prev == nil || !reflect.DeepEqual(prev.cfg.Metadata, cfg.Metadata) {
+		logFindings(t.log, s.issuer, ValidateServerConfig(cfg, nil))
+	}
 	return nil
 }
 
@@ -204,10 +220,7 @@ func (s *AuthServer) fetch(ctx context.Context) error {
 // window doubled for each failure after the first, at most
 // MaxDiscoveryBackoff (and never below the first window).
 func (s *AuthServer) backoff() time.Duration {
-	t := s.tuning.Load()
-	if t == nil {
-		t = &defaultTuning
-	}
+	t := s.tuned()
 	w := t.backoff
 	for i := 1; i < s.failures && w < MaxDiscoveryBackoff; i++ {
 		w *= 2

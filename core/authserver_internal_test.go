@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,7 @@ func TestLazyAuthServerSharesFirstFetch(t *testing.T) {
 		json.NewEncoder(w).Encode(validMetadata(srv.URL))
 	})
 	s := DiscoverAuthServer(srv.URL, ServerTypeOAuth, nil)
+	s.tune(quietTuning())
 	defer s.Close()
 	if _, ok := s.Resolved(); ok {
 		t.Fatal("resolved before first use")
@@ -99,7 +101,7 @@ func TestLazyAuthServerFailureNotCached(t *testing.T) {
 	})
 	s := DiscoverAuthServer(srv.URL, ServerTypeOIDC, nil)
 	var now atomic.Int64
-	s.tune(func() time.Time { return time.Unix(now.Load(), 0) }, 10*time.Second)
+	s.tune(serverTuning{now: func() time.Time { return time.Unix(now.Load(), 0) }, backoff: 10 * time.Second, log: slog.New(slog.DiscardHandler)})
 	defer s.Close()
 	_, err := s.Config(context.Background())
 	var fe *FetchError
@@ -132,6 +134,7 @@ func TestLazyAuthServerWaiterCancel(t *testing.T) {
 		json.NewEncoder(w).Encode(validMetadata(srv.URL))
 	})
 	s := DiscoverAuthServer(srv.URL, ServerTypeOAuth, nil)
+	s.tune(quietTuning())
 	defer s.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -158,7 +161,7 @@ func TestLazyAuthServerRefresh(t *testing.T) {
 	})
 	var now atomic.Int64
 	s := DiscoverAuthServer(srv.URL, ServerTypeOAuth, &DiscoveryOptions{RefreshInterval: time.Minute})
-	s.tune(func() time.Time { return time.Unix(now.Load(), 0) }, time.Second)
+	s.tune(serverTuning{now: func() time.Time { return time.Unix(now.Load(), 0) }, backoff: time.Second, log: slog.New(slog.DiscardHandler)})
 	defer s.Close()
 	cfg, _ := s.Config(context.Background())
 	if cfg.Metadata.JWKSURI != srv.URL+"/jwks/1" {
@@ -195,4 +198,9 @@ func TestLazyAuthServerClose(t *testing.T) {
 	if _, err := s.Config(context.Background()); !errors.Is(err, errClosed) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// quietTuning is the defaults of an AuthServer used on its own, without logs.
+func quietTuning() serverTuning {
+	return serverTuning{now: time.Now, backoff: DefaultJWKSMinRefreshInterval, log: slog.New(slog.DiscardHandler)}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -67,6 +68,8 @@ type Bearer struct {
 	opts      BearerOptions
 	cache     *tokenCache // nil: off, or a verifier other than the JWT one
 	profile   verifyProfile
+
+	pathWarned atomic.Bool // the warning of observe.go's warnPath was given
 }
 
 // NewBearer compiles opts into a Bearer. It fails (with [ErrInvalidConfig])
@@ -74,6 +77,9 @@ type Bearer struct {
 // scopes, or a JWT verifier for a resolved authorization server without a
 // jwks_uri.
 func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
+	if a == nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, errNilAuth)
+	}
 	if opts == nil {
 		opts = &BearerOptions{}
 	}
@@ -99,8 +105,12 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	if b.verifier == nil {
 		b.verifier = a.jwt
 		b.cache = a.tokens
+		// Only metadata known at construction is checked here, so that
+		// wiring never depends on whether a lazy discovery already ran: a
+		// discovered document without jwks_uri is answered 500 (logged) and
+		// reported by Auth.Check.
 		for _, s := range res.servers {
-			if cfg, ok := s.Resolved(); ok && cfg.Metadata.JWKSURI == "" {
+			if cfg, ok := s.Resolved(); ok && !s.lazy && cfg.Metadata.JWKSURI == "" {
 				return nil, fmt.Errorf("%w: authorization server %q has no jwks_uri, so JWTs cannot be verified: use an introspection verifier or a VerifierFunc", ErrInvalidConfig, s.issuer)
 			}
 		}
@@ -114,7 +124,7 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	} else if leeway < 0 {
 		leeway = 0
 	}
-	b.req = VerifyRequest{Resource: res.id, AuthServers: res.servers, Leeway: leeway, RequireTokenType: opts.RequireTokenType, Now: a.now}
+	b.req = VerifyRequest{Resource: res.id, AuthServers: res.servers, Leeway: leeway, RequireTokenType: opts.RequireTokenType, Now: a.now, hooks: &a.hooks}
 	b.profile = verifyProfile{res: res, leeway: leeway, typ: opts.RequireTokenType}
 	auds := opts.Audiences
 	if len(auds) == 0 {
@@ -122,6 +132,10 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	}
 	for _, aud := range auds {
 		b.audiences = append(b.audiences, canonicalURL(aud))
+	}
+	a.bearers.Add(1)
+	if b.cache != nil || b.verifier == Verifier(a.jwt) {
+		a.jwtBearers.Add(1)
 	}
 	return b, nil
 }
@@ -135,7 +149,7 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
 	b, err := a.NewBearer(opts)
 	if err != nil {
-		panic(err)
+		panic(fmt.Errorf("mcpauth.Auth.Middleware: %w", err))
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,26 +191,46 @@ func (b *Bearer) authenticateRequest(r *http.Request) (*http.Request, *AuthInfo,
 	return r.WithContext(ctx), &ctx.info, nil
 }
 
-// authenticate is Authenticate, writing the identity into out.
+// authenticate is Authenticate, writing the identity into out, and
+// reporting the decision (observe.go).
 func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
+	var start time.Time
+	if b.auth.hooks.OnDecision != nil {
+		start = time.Now()
+	}
+	b.warnPath(r)
+	cache, err := b.decide(r, out)
+	if err != nil {
+		b.observe(r, nil, err, cache, start)
+		return err
+	}
+	if b.auth.hooks.OnDecision != nil {
+		b.observe(r, out, nil, cache, start)
+	}
+	return nil
+}
+
+// decide decides on r, writing the identity into out; cache says what the
+// verified-token cache did ("hit", "miss" or "").
+func (b *Bearer) decide(r *http.Request, out *AuthInfo) (cache string, _ *Error) {
 	required := b.required
 	if b.policy != nil {
 		var perr *Error
 		if required, perr = b.policy.scopesFor(r, b.required); perr != nil {
-			return b.finish(perr, b.required)
+			return "", b.finish(perr, b.required)
 		}
 	}
 	token, code := bearerCredentials(r.Header)
 	if code != "" {
-		return b.finish(newError(code, headerDescriptions[code], nil), required)
+		return "", b.finish(newError(code, headerDescriptions[code], nil), required)
 	}
 	now := b.auth.now() // one clock read serves the cache and the expiry check
-	info, e := b.verify(r.Context(), token, now)
+	info, cache, e := b.verify(r.Context(), token, now)
 	if e != nil {
-		return b.finish(e, required)
+		return cache, b.finish(e, required)
 	}
 	if e := b.check(info, required, now); e != nil {
-		return b.finish(e, required)
+		return cache, b.finish(e, required)
 	}
 	// A copy: verifiers may hand out a cached, shared AuthInfo.
 	*out = *info
@@ -207,7 +241,7 @@ func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
 	if out.Token == "" {
 		out.Token = token
 	}
-	return nil
+	return cache, nil
 }
 
 var headerDescriptions = map[Code]string{
@@ -219,9 +253,7 @@ var headerDescriptions = map[Code]string{
 // check applies the issuer, audience, sender-constraint, expiry and scope checks.
 func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error {
 	if !b.opts.SkipIssuerCheck && b.res.server(info.Issuer) == nil {
-		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
-		e.details = map[string]any{"expected": issuers(b.res.servers), "actual": info.Issuer}
-		return e
+		return untrustedIssuer(b.res.servers, info.Issuer)
 	}
 	if !b.opts.SkipAudienceCheck && len(b.audiences) > 0 && !b.audienceOK(info) {
 		e := newError(CodeInvalidAudience, "The access token was not issued for this resource.", nil)

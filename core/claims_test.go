@@ -363,8 +363,7 @@ func TestProviderTokenShapes(t *testing.T) {
 // verifier function (asking Google's tokeninfo endpoint) can.
 func TestOpaqueProviderTokens(t *testing.T) {
 	const google = "ya29.a0AfH6SMBx-opaque-google-token"
-	server := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{
-		Issuer: "https://accounts.google.com", JWKSURI: "https://www.googleapis.com/oauth2/v3/certs"}})
+	server := mcpauth.NewAuthServer(manualMetadata("https://accounts.google.com", "https://www.googleapis.com/oauth2/v3/certs"))
 	auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, ProtectedResources: []mcpauth.ProtectedResource{{
 		Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{server}}}})
 	if err != nil {
@@ -388,7 +387,7 @@ func TestOpaqueProviderTokens(t *testing.T) {
 		t.Fatalf("verifier function: %v", err)
 	}
 	// GitHub publishes no jwks_uri: JWT mode is refused up front.
-	gh := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://github.com/login/oauth"}})
+	gh := mcpauth.NewAuthServer(manualMetadata("https://github.com/login/oauth", ""))
 	ghAuth, _ := mcpauth.New(mcpauth.Config{Logger: quiet, ProtectedResources: []mcpauth.ProtectedResource{{
 		Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{gh}}}})
 	defer ghAuth.Close()

@@ -38,9 +38,14 @@ type Config struct {
 	// never HMAC (a resource server holds no shared secret, and an HMAC
 	// "verified" with a public key is a classic forgery).
 	Algorithms []string
-	// Logger receives validation findings and refresh failures. Nil means
-	// slog.Default().
+	// Logger receives validation findings, fetch failures, every refusal
+	// that is the server's failure (5xx) or looks like a configuration
+	// mistake (an untrusted issuer, a wrong audience), rate-limited, and
+	// warnings about the wiring. Nil means slog.Default().
 	Logger *slog.Logger
+	// Hooks are called on every decision and outbound fetch, for metrics
+	// and traces (see [Hooks]).
+	Hooks Hooks
 
 	now func() time.Time // nil means time.Now; set by the package's tests
 }
@@ -133,8 +138,15 @@ func checkAuthServer(s *AuthServer) error {
 	if s.issuer == "" {
 		return fmt.Errorf("%w: an authorization server has no issuer (a nil ServerConfig, or metadata without issuer)", ErrInvalidConfig)
 	}
-	if _, err := parseIssuer(s.issuer); err != nil {
+	u, err := parseIssuer(s.issuer)
+	if err != nil {
 		return err
+	}
+	if s.lazy && !s.opts.AllowInsecureHTTP {
+		if err := checkURL(u, false); err != nil {
+			return fmt.Errorf("%w: issuer %q: its metadata would be fetched over plain http from a host that is not loopback, where anyone on the path could replace it: "+
+				"use https, or set DiscoveryOptions.AllowInsecureHTTP (%w)", ErrInvalidConfig, s.issuer, err)
+		}
 	}
 	if !s.lazy {
 		if cfg, _ := s.Resolved(); cfg == nil {

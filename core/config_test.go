@@ -12,7 +12,7 @@ import (
 )
 
 func TestConfigErrors(t *testing.T) {
-	as := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com", JWKSURI: "https://auth.example.com/jwks"}})
+	as := mcpauth.NewAuthServer(manualMetadata("https://auth.example.com", "https://auth.example.com/jwks"))
 	res := func(id string, servers ...*mcpauth.AuthServer) mcpauth.ProtectedResource {
 		return mcpauth.ProtectedResource{Metadata: mcpauth.ProtectedResourceMetadata{Resource: id}, AuthServers: servers}
 	}
@@ -44,6 +44,12 @@ func TestConfigErrors(t *testing.T) {
 			Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{as}, ScopeHierarchy: mcpauth.ScopeHierarchy{"a": {"b c"}}}}}, "not a valid scope"},
 		{"legacy without server", mcpauth.Config{Legacy: &mcpauth.LegacyServer{}}, "Legacy.Server"},
 		{"shared metadata path", mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{res("https://a.example.com/mcp", as), res("https://b.example.com/mcp", as)}}, "share the metadata path"},
+		{"manual metadata without what RFC 8414 requires", mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{res(resourceID, mcpauth.NewAuthServer(&mcpauth.ServerConfig{
+			Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com", JWKSURI: "https://auth.example.com/jwks"}}))}}, `missing required member(s) ["authorization_endpoint" "token_endpoint" "response_types_supported"]`},
+		{"manual metadata with a plain-http key set", mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{res(resourceID, mcpauth.NewAuthServer(
+			manualMetadata("https://auth.example.com", "http://auth.example.com/jwks")))}}, "Config.AllowInsecureHTTP"},
+		{"plain-http issuer off loopback", mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{res(resourceID, mcpauth.DiscoverAuthServer("http://auth.example.com", "", nil))}},
+			"DiscoveryOptions.AllowInsecureHTTP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,7 +65,7 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 	t.Run("JWT mode without jwks_uri fails at NewBearer", func(t *testing.T) {
-		noKeys := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://github.com/login/oauth"}})
+		noKeys := mcpauth.NewAuthServer(manualMetadata("https://github.com/login/oauth", ""))
 		auth, err := mcpauth.New(mcpauth.Config{Logger: quiet, ProtectedResources: []mcpauth.ProtectedResource{res(resourceID, noKeys)}})
 		if err != nil {
 			t.Fatal(err)
@@ -114,4 +120,29 @@ func TestConfigAlgorithms(t *testing.T) {
 	}
 	expect(t, r.bearer(r.as.MintWith(authtest.MintOptions{Key: rsa})), http.StatusUnauthorized,
 		challengeFor("invalid_token", "The access token's signature is invalid.", ""))
+}
+
+// manualMetadata is hand-written metadata with the members RFC 8414 requires.
+func manualMetadata(issuer, jwksURI string) *mcpauth.ServerConfig {
+	return &mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{
+		Issuer: issuer, AuthorizationEndpoint: issuer + "/authorize", TokenEndpoint: issuer + "/token",
+		ResponseTypesSupported: []string{"code"}, JWKSURI: jwksURI,
+	}}
+}
+
+// TestInsecureAllowed: the opt-ins that allow plain http off loopback.
+func TestInsecureAllowed(t *testing.T) {
+	for _, cfg := range []mcpauth.Config{
+		{ProtectedResources: []mcpauth.ProtectedResource{{Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID},
+			AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer("http://auth.example.com", "", &mcpauth.DiscoveryOptions{AllowInsecureHTTP: true})}}}},
+		{AllowInsecureHTTP: true, ProtectedResources: []mcpauth.ProtectedResource{{Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID},
+			AuthServers: []*mcpauth.AuthServer{mcpauth.NewAuthServer(manualMetadata("https://auth.example.com", "http://auth.example.com/jwks"))}}}},
+	} {
+		cfg.Logger = quiet
+		auth, err := mcpauth.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auth.Close()
+	}
 }

@@ -112,6 +112,11 @@ func FetchServerConfigByWellKnownURL(ctx context.Context, wellKnownURL string, t
 func fetchMetadata(ctx context.Context, f *fetcher, u string, typ ServerType, expectedIssuer string, transpile func(map[string]any) (map[string]any, error)) (*ServerConfig, error) {
 	obj, err := f.getJSON(ctx, u)
 	if err != nil {
+		var fe *FetchError
+		if errors.As(err, &fe) && errors.Is(fe.Err, ErrNotJSON) {
+			// A document that is not a JSON object is unusable metadata.
+			fe.Err = fmt.Errorf("%w: %w", ErrInvalidServerMetadata, fe.Err)
+		}
 		return nil, err
 	}
 	if transpile != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -335,5 +336,20 @@ func TestTranspile(t *testing.T) {
 	_, err = FetchServerConfig(ctx, srv.URL, ServerTypeOIDC, &DiscoveryOptions{Transpile: func(map[string]any) (map[string]any, error) { return nil, nil }})
 	if !errors.Is(err, ErrInvalidServerMetadata) {
 		t.Fatalf("transpile to nil: %v", err)
+	}
+}
+
+// TestMetadataNotAnObject: a metadata body that is not a JSON object (null,
+// an array, a number, a string, nothing, broken JSON) is invalid server
+// metadata, and says it is not JSON.
+func TestMetadataNotAnObject(t *testing.T) {
+	for _, body := range []string{"null", "[]", "42", `"x"`, "", "{"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
+		_, err := FetchServerConfig(context.Background(), srv.URL, ServerTypeOAuth, nil)
+		srv.Close()
+		var fe *FetchError
+		if !errors.Is(err, ErrInvalidServerMetadata) || !errors.Is(err, ErrNotJSON) || !errors.As(err, &fe) || fe.Temporary() {
+			t.Errorf("%q: %v", body, err)
+		}
 	}
 }

@@ -35,7 +35,9 @@ const (
 	// CodeMissingRequiredScopes: the token lacks scopes the operation needs
 	// (403 insufficient_scope).
 	CodeMissingRequiredScopes Code = "missing_required_scopes"
-	// CodeTokenVerificationFailed: a verifier failed in an unexpected way (401 invalid_token).
+	// CodeTokenVerificationFailed: a verifier failed in an unexpected way
+	// (an error that is not an *Error, or no identity): the server failed,
+	// not the client's token (500 server_error, no challenge, logged).
 	CodeTokenVerificationFailed Code = "token_verification_failed"
 	// CodeInvalidRequest: the request body is one the scope policy refuses to
 	// guess about (400 invalid_request), such as a JSON-RPC message with
@@ -129,7 +131,7 @@ func (e *Error) StatusCode() int {
 		return http.StatusForbidden
 	case CodeRequestTooLarge:
 		return http.StatusRequestEntityTooLarge
-	case CodeServerError:
+	case CodeServerError, CodeTokenVerificationFailed:
 		return http.StatusInternalServerError
 	case CodeTemporarilyUnavailable:
 		return http.StatusServiceUnavailable
@@ -154,7 +156,7 @@ func (e *Error) oauthCode() string {
 		return "insufficient_scope"
 	case CodeTemporarilyUnavailable:
 		return "temporarily_unavailable"
-	case CodeInvalidToken, CodeInvalidIssuer, CodeInvalidAudience, CodeTokenVerificationFailed:
+	case CodeInvalidToken, CodeInvalidIssuer, CodeInvalidAudience:
 		return "invalid_token"
 	}
 	return "server_error"

@@ -67,6 +67,15 @@ func checkRedirect(req *http.Request, via []*http.Request, allowInsecure bool) e
 	return checkURL(req.URL, allowInsecure)
 }
 
+// checkFetchURL parses rawURL and applies checkURL.
+func checkFetchURL(rawURL string, allowInsecure bool) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return err
+	}
+	return checkURL(u, allowInsecure)
+}
+
 // checkURL requires https, except for loopback hosts or when allowInsecure.
 func checkURL(u *url.URL, allowInsecure bool) error {
 	switch u.Scheme {

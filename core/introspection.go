@@ -140,7 +140,11 @@ func (v *IntrospectionVerifier) Verify(ctx context.Context, token string, req *V
 	} else {
 		header.Set("Authorization", "Basic "+basicAuth(v.cfg.ClientID, v.cfg.ClientSecret))
 	}
+	start := time.Now()
 	body, err := v.fetch.do(ctx, http.MethodPost, endpoint, form, header)
+	if req != nil && req.hooks != nil && req.hooks.OnFetch != nil {
+		req.hooks.OnFetch(ctx, Fetch{Kind: FetchIntrospection, Issuer: issuer, URL: endpoint, Err: err, Duration: time.Since(start)})
+	}
 	if err != nil {
 		return nil, introspectionFailure(err)
 	}

@@ -39,6 +39,7 @@ type keySet struct {
 	bg     *background
 	log    *slog.Logger
 	now    func() time.Time
+	hooks  *Hooks
 
 	snap   atomic.Pointer[keySnapshot]
 	flight flight
@@ -160,7 +161,13 @@ func (k *keySet) unavailable(cause error, retry time.Duration) *Error {
 func (k *keySet) doFetch(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, k.opts.FetchTimeout)
 	defer cancel()
+	start := time.Now()
 	body, err := k.fetch.do(ctx, http.MethodGet, k.url, nil, nil)
+	if k.hooks.OnFetch != nil {
+		defer func() {
+			k.hooks.OnFetch(ctx, Fetch{Kind: FetchKeySet, Issuer: k.issuer, URL: k.url, Err: err, Duration: time.Since(start)})
+		}()
+	}
 	if err == nil {
 		var snap *keySnapshot
 		if snap, err = k.parse(body); err == nil {
@@ -298,6 +305,7 @@ type keySets struct {
 	bg    *background
 	log   *slog.Logger
 	now   func() time.Time
+	hooks *Hooks
 
 	mu   sync.Mutex
 	sets map[[2]string]*keySet
@@ -313,7 +321,7 @@ func (ks *keySets) get(issuer, url string) *keySet {
 	if ks.sets == nil {
 		ks.sets = make(map[[2]string]*keySet)
 	}
-	s := &keySet{issuer: issuer, url: url, opts: ks.opts, fetch: ks.fetch, bg: ks.bg, log: ks.log, now: ks.now}
+	s := &keySet{issuer: issuer, url: url, opts: ks.opts, fetch: ks.fetch, bg: ks.bg, log: ks.log, now: ks.now, hooks: ks.hooks}
 	ks.sets[id] = s
 	return s
 }

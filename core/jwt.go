@@ -129,9 +129,7 @@ func (a *jwtAttempt) keyfunc(tok *jwt.Token) (any, error) {
 	}
 	server := a.req.server(claims.iss)
 	if server == nil {
-		e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
-		e.details = map[string]any{"expected": issuers(a.req.AuthServers), "actual": claims.iss}
-		return nil, e
+		return nil, untrustedIssuer(a.req.AuthServers, claims.iss)
 	}
 	cfg, err := server.Config(a.ctx)
 	if err != nil {
@@ -233,6 +231,21 @@ func serverConfigError(s *AuthServer, err error) *Error {
 		return e
 	}
 	return newError(CodeServerError, "The authorization server's metadata cannot be used.", err)
+}
+
+// untrustedIssuer refuses a token whose issuer is none of servers'. An
+// issuer that differs from a trusted one only by a trailing slash is a
+// configuration mistake (issuers are compared exactly, RFC 8414 §3.3), and
+// the refusal says so.
+func untrustedIssuer(servers []*AuthServer, actual string) *Error {
+	e := newError(CodeInvalidIssuer, "The access token's issuer is not trusted by this resource.", nil)
+	for _, s := range servers {
+		if strings.TrimSuffix(s.issuer, "/") == strings.TrimSuffix(actual, "/") {
+			e.Description = "The access token's issuer is not trusted by this resource: it differs from the trusted issuer only by a trailing slash, so the configured issuer must be corrected."
+		}
+	}
+	e.details = map[string]any{"expected": issuers(servers), "actual": actual}
+	return e
 }
 
 func issuers(servers []*AuthServer) []string {

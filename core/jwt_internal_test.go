@@ -70,6 +70,7 @@ func newFuzzRig(tb testing.TB) *fuzzRig {
 			Metadata: ProtectedResourceMetadata{Resource: fuzzResource},
 			AuthServers: []*AuthServer{NewAuthServer(&ServerConfig{Metadata: AuthorizationServerMetadata{
 				Issuer: fuzzIssuer, JWKSURI: fuzzIssuer + "/jwks", ResponseTypesSupported: []string{"code"},
+				AuthorizationEndpoint: fuzzIssuer + "/authorize", TokenEndpoint: fuzzIssuer + "/token",
 			}})},
 		}},
 		HTTPClient: &http.Client{Transport: serve},

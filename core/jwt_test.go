@@ -245,7 +245,7 @@ func TestUntrustedIssuerNoNetwork(t *testing.T) {
 	withIss := func(v any) string { return r.as.Mint(authtest.Claims{"iss": v}) }
 	refuseAll(t, r, []hostileCase{
 		{"the attacker's server", withIss(evil.URL), 401, untrusted},
-		{"trailing slash", withIss(iss + "/"), 401, untrusted},
+		{"trailing slash", withIss(iss + "/"), 401, invalidToken("The access token's issuer is not trusted by this resource: it differs from the trusted issuer only by a trailing slash, so the configured issuer must be corrected.")},
 		{"upper case", withIss(strings.ToUpper(iss)), 401, untrusted},
 		{"longer path", withIss(iss + "/evil"), 401, untrusted},
 		{"user information", withIss("http://" + strings.TrimPrefix(iss, "http://") + "@" + strings.TrimPrefix(evil.URL, "http://")), 401, untrusted},

@@ -1,6 +1,7 @@
 package mcpauth
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -65,7 +66,13 @@ func newMetadataHandler(a *Auth) *metadataHandler {
 // with the document (200, application/json, Access-Control-Allow-Origin:
 // *), OPTIONS with a CORS preflight answer (204), and other methods with
 // 405 and an Allow header.
-func (a *Auth) MetadataHandler() http.Handler { return a.metadata }
+func (a *Auth) MetadataHandler() http.Handler {
+	if a == nil {
+		panic(fmt.Errorf("mcpauth.Auth.MetadataHandler: %w", errNilAuth))
+	}
+	a.metadataUsed.Store(true)
+	return a.metadata
+}
 
 // ServeHTTP serves the route for r's path. Routes are kept in escaped form
 // (a resource at /caf%C3%A9 has its metadata at

@@ -74,6 +74,7 @@ type resource struct {
 	noAudClients []string
 	scopes       []string // scopes_supported
 	audiences    []string // accepted by default: the identifier, or the legacy server's
+	path         string   // the identifier's path without a trailing slash; "" in legacy mode
 	anyAudience  bool     // legacy mode with InsecureAcceptAnyAudience
 }
 
@@ -158,6 +159,7 @@ func compileResource(p *ProtectedResource) (*resource, error) {
 		servers:      slices.Clone(p.AuthServers),
 		metadataURL:  originOf(u) + resourceMetadataPath(u),
 		metadataPath: resourceMetadataPath(u),
+		path:         strings.TrimSuffix(u.Path, "/"),
 		document:     doc,
 		hierarchy:    h,
 		noAudClients: slices.Clone(p.NoAudienceClientIDs),

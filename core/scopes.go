@@ -3,9 +3,11 @@ package mcpauth
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ScopeHierarchy declares broader scopes that imply narrower ones, as the
@@ -124,6 +126,10 @@ func checkScopes(where string, scopes []string) error {
 	return nil
 }
 
+// wiringLogs rate-limits the log lines of wiring mistakes found without an
+// Auth (and so without its logger) at hand.
+var wiringLogs logLimiter
+
 // errNoBearer is the cause when a scope check finds no authenticated request.
 var errNoBearer = errors.New("mcpauth: scope check without bearer authentication before it")
 
@@ -135,6 +141,10 @@ var errNoBearer = errors.New("mcpauth: scope check without bearer authentication
 // middleware ran) is a 500 server_error: a wiring mistake.
 func CheckScopes(info *AuthInfo, scopes ...string) error {
 	if info == nil || info.bearer == nil {
+		if ok, suppressed := wiringLogs.allow("no bearer", time.Now()); ok {
+			slog.Default().Error("mcpauth: a per-route scope check (RequireScopes, CheckScopes) ran without a bearer middleware before it: "+
+				"mount Auth.Middleware, or the adapter's BearerAuth, in front of it; requests are answered 500 meanwhile", "scopes", scopes, "suppressed", suppressed)
+		}
 		return newError(CodeServerError, "The server is misconfigured.", errNoBearer)
 	}
 	b := info.bearer

@@ -109,33 +109,36 @@ type tokenEntry struct {
 // (invalid_auth_header_format), the bearer's length limit, the verifier.
 // An entry is only ever stored for a token that passed the grammar check,
 // under the hash of its exact bytes, so a hit skips that scan of the token.
-func (b *Bearer) verify(ctx context.Context, token string, now time.Time) (*AuthInfo, *Error) {
+func (b *Bearer) verify(ctx context.Context, token string, now time.Time) (*AuthInfo, string, *Error) {
 	var k tokenKey
 	if b.cache != nil && len(token) <= b.maxToken {
 		k = b.cache.key(token, b.profile)
 		if e := b.cache.get(ctx, &k, now); e != nil {
-			return &e.info, nil
+			return &e.info, "hit", nil
 		}
 	}
 	if !isB64Token(token) {
-		return nil, newError(CodeInvalidAuthHeaderFormat, headerDescriptions[CodeInvalidAuthHeaderFormat], nil)
+		return nil, "", newError(CodeInvalidAuthHeaderFormat, headerDescriptions[CodeInvalidAuthHeaderFormat], nil)
 	}
 	if len(token) > b.maxToken {
-		return nil, errorf(CodeInvalidToken, nil, "The access token is longer than %d bytes.", b.maxToken)
+		return nil, "", errorf(CodeInvalidToken, nil, "The access token is longer than %d bytes.", b.maxToken)
 	}
 	if b.cache == nil {
-		return verifyWith(ctx, b.verifier, token, &b.req)
+		info, err := verifyWith(ctx, b.verifier, token, &b.req)
+		return info, "", err
 	}
 	res, err := b.auth.jwt.verify(ctx, token, &b.req)
 	if err != nil {
-		return nil, err
+		return nil, "miss", err
 	}
 	b.cache.put(&k, res.info, res.ref, res.claimBytes, now)
-	return res.info, nil
+	return res.info, "miss", nil
 }
 
 // verifyWith calls v, turning an error that is not an [*Error], or a
-// missing identity, into token_verification_failed.
+// missing identity, into token_verification_failed: a 500, since the
+// verifier failed, not the client's token (a client told its token is
+// invalid would throw a good token away).
 func verifyWith(ctx context.Context, v Verifier, token string, req *VerifyRequest) (*AuthInfo, *Error) {
 	info, err := v.Verify(ctx, token, req)
 	if err != nil {

@@ -12,7 +12,9 @@ import (
 //
 // A Verifier reports a refused token with an [*Error] (for example
 // invalid_token, or temporarily_unavailable when a server it needs is
-// down); any other error is answered as 401 token_verification_failed. After
+// down); any other error, or a nil identity, means the verifier itself
+// failed: 500 token_verification_failed (error "server_error"), logged with
+// the error, which clients never see. After
 // it succeeds, the bearer middleware still checks the issuer, audience,
 // expiry and scopes of the [AuthInfo] it returned.
 type Verifier interface {
@@ -31,6 +33,8 @@ type VerifyRequest struct {
 	RequireTokenType bool
 	// Now is the current time.
 	Now func() time.Time
+
+	hooks *Hooks // the Auth's, for the built-in verifiers' fetches
 }
 
 // server returns the trusted AuthServer for issuer, or nil.

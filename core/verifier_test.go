@@ -30,7 +30,7 @@ func TestVerifierFunc(t *testing.T) {
 		}
 		return nil, errors.New("database says: connection refused at 10.0.0.7")
 	})
-	server := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com"}})
+	server := mcpauth.NewAuthServer(manualMetadata("https://auth.example.com", ""))
 	auth, err := mcpauth.New(mcpauth.Config{
 		ProtectedResources: []mcpauth.ProtectedResource{{Metadata: mcpauth.ProtectedResourceMetadata{Resource: resourceID}, AuthServers: []*mcpauth.AuthServer{server}}},
 		Logger:             quiet,
@@ -69,9 +69,13 @@ func TestVerifierFunc(t *testing.T) {
 	if rec := run(mcpauth.BearerOptions{}, "typed"); rec.Code != 401 || !strings.Contains(rec.Body.String(), "Revoked.") {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
+	// A verifier that fails (a plain error, or no identity) is the
+	// server's failure: 500, no challenge, never 401 (a client told its
+	// token is invalid throws a good token away), the cause never sent.
 	for _, token := range []string{"plain-error", "nil"} {
 		rec := run(mcpauth.BearerOptions{}, token)
-		if rec.Code != 401 || !strings.Contains(rec.Body.String(), "token_verification_failed") || strings.Contains(rec.Body.String(), "10.0.0.7") {
+		if rec.Code != 500 || rec.Header().Get("WWW-Authenticate") != "" || !strings.Contains(rec.Body.String(), `"error":"server_error"`) ||
+			!strings.Contains(rec.Body.String(), "token_verification_failed") || strings.Contains(rec.Body.String(), "10.0.0.7") {
 			t.Fatalf("%s: %d %s", token, rec.Code, rec.Body)
 		}
 	}

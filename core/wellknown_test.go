@@ -122,6 +122,7 @@ func FuzzDiscoveryURLs(f *testing.F) {
 func FuzzResourceMetadataURL(f *testing.F) {
 	as := NewAuthServer(&ServerConfig{Metadata: AuthorizationServerMetadata{
 		Issuer: "https://as.example.com", JWKSURI: "https://as.example.com/jwks", ResponseTypesSupported: []string{"code"},
+		AuthorizationEndpoint: "https://as.example.com/authorize", TokenEndpoint: "https://as.example.com/token",
 	}})
 	quiet := slog.New(slog.DiscardHandler)
 	f.Fuzz(func(t *testing.T, resource string) {

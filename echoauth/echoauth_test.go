@@ -145,3 +145,10 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("status %d, challenge %q, body %s, tool ran %d times", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body, calls.Load())
 	}
 }
+
+func TestNilAuth(t *testing.T) {
+	adaptertest.WiringPanics(t, map[string]func(){
+		"echoauth.BearerAuthWithConfig": func() { echoauth.BearerAuth(nil, nil) },
+		"echoauth.RegisterMetadata":     func() { echoauth.RegisterMetadata(echo.New(), nil) },
+	})
+}

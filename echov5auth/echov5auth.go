@@ -14,7 +14,7 @@
 package echov5auth
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -56,12 +56,10 @@ func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) echo.Middleware
 // invalid (no Auth, or options mcpauth.Auth.NewBearer refuses), a wiring
 // mistake found at start-up.
 func BearerAuthWithConfig(cfg Config) echo.MiddlewareFunc {
-	if cfg.Auth == nil {
-		panic(errors.New("echov5auth: Config.Auth is required"))
-	}
+	adapter.MustAuth(cfg.Auth, "echov5auth.BearerAuthWithConfig (Config.Auth)")
 	b, err := cfg.Auth.NewBearer(cfg.Options)
 	if err != nil {
-		panic(err)
+		panic(fmt.Errorf("echov5auth.BearerAuthWithConfig: %w", err))
 	}
 	if cfg.Skipper == nil {
 		cfg.Skipper = func(*echo.Context) bool { return false }
@@ -130,6 +128,7 @@ type Router interface {
 // RegisterMetadata registers every well-known route of auth for all
 // methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
 func RegisterMetadata(r Router, auth *mcpauth.Auth) {
+	adapter.MustAuth(auth, "echov5auth.RegisterMetadata")
 	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Any(route.Path, echo.WrapHandler(route.Handler))
 	}

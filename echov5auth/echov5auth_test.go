@@ -133,3 +133,10 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("status %d, challenge %q, body %s, tool ran %d times", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body, calls.Load())
 	}
 }
+
+func TestNilAuth(t *testing.T) {
+	adaptertest.WiringPanics(t, map[string]func(){
+		"echov5auth.BearerAuthWithConfig": func() { echov5auth.BearerAuth(nil, nil) },
+		"echov5auth.RegisterMetadata":     func() { echov5auth.RegisterMetadata(echo.New(), nil) },
+	})
+}

@@ -13,6 +13,8 @@
 package ginauth
 
 import (
+	"fmt"
+
 	"github.com/gin-gonic/gin"
 
 	mcpauth "github.com/mcp-auth/go/core"
@@ -30,9 +32,10 @@ const ContextKey = "mcpauth.AuthInfo"
 // error recorded in c.Errors. It panics if opts are invalid (see
 // mcpauth.Auth.NewBearer), a wiring mistake found at start-up.
 func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) gin.HandlerFunc {
+	adapter.MustAuth(auth, "ginauth.BearerAuth")
 	b, err := auth.NewBearer(opts)
 	if err != nil {
-		panic(err)
+		panic(fmt.Errorf("ginauth.BearerAuth: %w", err))
 	}
 	return func(c *gin.Context) {
 		req, info, err := adapter.Authenticate(b, c.Request)
@@ -74,6 +77,7 @@ func AuthInfo(c *gin.Context) *mcpauth.AuthInfo {
 // resource metadata, or the legacy authorization-server metadata) for all
 // methods: GET, HEAD and OPTIONS are answered, others get 405 with Allow.
 func RegisterMetadata(r gin.IRoutes, auth *mcpauth.Auth) {
+	adapter.MustAuth(auth, "ginauth.RegisterMetadata")
 	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Any(route.Path, gin.WrapH(route.Handler))
 	}

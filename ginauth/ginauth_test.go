@@ -23,3 +23,10 @@ func newServer(t testing.TB, s *adaptertest.Setup) http.Handler {
 func TestBehaviour(t *testing.T) {
 	adaptertest.Run(t, newServer)
 }
+
+func TestNilAuth(t *testing.T) {
+	adaptertest.WiringPanics(t, map[string]func(){
+		"ginauth.BearerAuth":       func() { ginauth.BearerAuth(nil, nil) },
+		"ginauth.RegisterMetadata": func() { ginauth.RegisterMetadata(gin.New(), nil) },
+	})
+}

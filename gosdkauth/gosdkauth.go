@@ -27,6 +27,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/auth"
 
 	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/adapter"
 )
 
 // extraKey is the TokenInfo.Extra key holding the *mcpauth.AuthInfo.
@@ -44,6 +45,10 @@ var errNoAuthInfo = errors.New("gosdkauth: no verified identity on the request: 
 // MCP Auth's bearer middleware for opts and the bridge. It panics if opts
 // are invalid, a wiring mistake found at start-up.
 func Protect(a *mcpauth.Auth, opts *mcpauth.BearerOptions, handler http.Handler) http.Handler {
+	adapter.MustAuth(a, "gosdkauth.Protect")
+	if handler == nil {
+		panic("gosdkauth.Protect: the handler is nil: pass the SDK's handler (mcp.NewStreamableHTTPHandler)")
+	}
 	return a.Middleware(opts)(Bridge(handler))
 }
 
@@ -53,6 +58,9 @@ func Protect(a *mcpauth.Auth, opts *mcpauth.BearerOptions, handler http.Handler)
 // a framework adapter's bearer middleware, e.g. gin.WrapH(gosdkauth.Bridge(h)).
 // A request that reaches it without a verified identity is refused with 401.
 func Bridge(handler http.Handler) http.Handler {
+	if handler == nil {
+		panic("gosdkauth.Bridge: the handler is nil: pass the SDK's handler (mcp.NewStreamableHTTPHandler)")
+	}
 	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{
 		AllowMissingExpiration: true, // introspection or a verifier function may not give one
 		ClockSkew:              never,

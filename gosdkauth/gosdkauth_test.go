@@ -147,7 +147,8 @@ func TestBridgeNeverRefusesWhatMCPAuthAccepted(t *testing.T) {
 }
 
 func TestBridgeWithoutExpiry(t *testing.T) {
-	issuer := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com"}})
+	issuer := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com",
+		AuthorizationEndpoint: "https://auth.example.com/authorize", TokenEndpoint: "https://auth.example.com/token", ResponseTypesSupported: []string{"code"}}})
 	endpoint := server(t, func(endpoint string, h http.Handler) http.Handler {
 		fn := mcpauth.VerifierFunc(func(ctx context.Context, token string) (*mcpauth.AuthInfo, error) {
 			return &mcpauth.AuthInfo{Issuer: "https://auth.example.com", Subject: "svc", Audience: []string{endpoint}}, nil
@@ -270,7 +271,8 @@ func TestPolicyFailsClosedThroughTheSDK(t *testing.T) {
 // ID (a VerifierFunc's, here) binds the SDK session to its token, so that
 // another token of the same anonymous kind cannot use that session.
 func TestBridgeAnonymousIdentity(t *testing.T) {
-	issuer := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com"}})
+	issuer := mcpauth.NewAuthServer(&mcpauth.ServerConfig{Metadata: mcpauth.AuthorizationServerMetadata{Issuer: "https://auth.example.com",
+		AuthorizationEndpoint: "https://auth.example.com/authorize", TokenEndpoint: "https://auth.example.com/token", ResponseTypesSupported: []string{"code"}}})
 	endpoint := server(t, func(endpoint string, h http.Handler) http.Handler {
 		fn := mcpauth.VerifierFunc(func(ctx context.Context, token string) (*mcpauth.AuthInfo, error) {
 			return &mcpauth.AuthInfo{Issuer: "https://auth.example.com", Audience: []string{endpoint}, Scopes: []string{"read"}}, nil
@@ -296,5 +298,23 @@ func TestBridgeAnonymousIdentity(t *testing.T) {
 	}
 	if !strings.HasPrefix(w.UserID, "https://auth.example.com#token-sha256=") {
 		t.Fatalf("UserID %q", w.UserID)
+	}
+}
+
+// TestWiringMistakes: a nil Auth or handler panics when wired, naming the
+// function and the fix.
+func TestWiringMistakes(t *testing.T) {
+	for name, wire := range map[string]func(){
+		"gosdkauth.Protect": func() { gosdkauth.Protect(nil, nil, http.NotFoundHandler()) },
+		"gosdkauth.Bridge":  func() { gosdkauth.Bridge(nil) },
+	} {
+		func() {
+			defer func() {
+				if p, _ := recover().(string); !strings.Contains(p, name) {
+					t.Errorf("%s panicked with %q", name, p)
+				}
+			}()
+			wire()
+		}()
 	}
 }

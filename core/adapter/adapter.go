@@ -64,10 +64,20 @@ func Refusal(err error, h http.Header, r *http.Request) *mcpauth.Error {
 // [mcpauth.Auth.MetadataHandler]), for routers that register each path
 // themselves.
 func MetadataRoutes(auth *mcpauth.Auth) []Route {
+	MustAuth(auth, "adapter.MetadataRoutes")
 	routes := metadataRoutes(auth)
 	out := make([]Route, len(routes))
 	for i, r := range routes {
 		out[i] = Route{Path: r.Path, EscapedPath: r.EscapedPath, Handler: r.Handler}
 	}
 	return out
+}
+
+// MustAuth panics, naming caller and the fix, when auth is nil: a wiring
+// mistake (an *mcpauth.Auth used though mcpauth.New failed) found when the
+// adapter is set up rather than as a nil dereference on the first request.
+func MustAuth(auth *mcpauth.Auth, caller string) {
+	if auth == nil {
+		panic(caller + ": the *mcpauth.Auth is nil: create it with mcpauth.New and check the error New returns")
+	}
 }

@@ -22,6 +22,7 @@ package adaptertest
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	mcpauth "github.com/mcp-auth/go/core"
@@ -69,4 +70,28 @@ func NetHTTP(t testing.TB, s *Setup) http.Handler {
 	mux.Handle(PathMCP, bearer(handler))
 	mux.Handle(PathWrite, bearer(mcpauth.RequireScopes(RouteScopes...)(handler)))
 	return mux
+}
+
+// WiringPanics checks that each function of wire, given a nil
+// *mcpauth.Auth, panics at once with a message naming the function (the key)
+// and the fix, instead of failing later on a nil dereference.
+func WiringPanics(t *testing.T, wire map[string]func()) {
+	t.Helper()
+	for name, fn := range wire {
+		func() {
+			defer func() {
+				msg := ""
+				switch p := recover().(type) {
+				case error:
+					msg = p.Error()
+				case string:
+					msg = p
+				}
+				if !strings.Contains(msg, name) || !strings.Contains(msg, "mcpauth.New") {
+					t.Errorf("%s with a nil Auth panicked with %q", name, msg)
+				}
+			}()
+			fn()
+		}()
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Main runs an example: it reads the configuration, prints where the server
@@ -29,9 +30,20 @@ func Main(name string, routes func(*App) http.Handler) {
 	defer a.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	handler := routes(a)
+	// Resolve the authorization server and its keys now, and say what is
+	// wrong, but start anyway: a server that is merely down is retried by
+	// the requests that need it.
+	checkCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if err := a.Auth.Check(checkCtx); err != nil {
+		log.Warn("the authorization server is not usable yet; requests that need it will retry", "error", err)
+	} else {
+		log.Info("authorization server checked", "issuer", a.Config.Issuer)
+	}
+	cancel()
 	PrintBanner(os.Stdout, name, a)
 	log.Info("ready", "example", name, "mcp", a.URL()+"/mcp", "resource", a.Config.Resource, "issuer", a.Config.Issuer)
-	if err := a.Serve(ctx, routes(a)); err != nil {
+	if err := a.Serve(ctx, handler); err != nil {
 		log.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
