@@ -7,12 +7,13 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
-	github.com/mcp-auth/go/chiauth v0.0.0
-	github.com/mcp-auth/go/core v0.0.0
-	github.com/mcp-auth/go/echoauth v0.0.0
-	github.com/mcp-auth/go/echov5auth v0.0.0
-	github.com/mcp-auth/go/ginauth v0.0.0
-	github.com/mcp-auth/go/gosdkauth v0.0.0
+	github.com/mcp-auth/go/chiauth v0.1.0
+	github.com/mcp-auth/go/core v0.1.0
+	github.com/mcp-auth/go/echoauth v0.1.0
+	github.com/mcp-auth/go/echov5auth v0.1.0
+	github.com/mcp-auth/go/examples/todo v0.1.0
+	github.com/mcp-auth/go/ginauth v0.1.0
+	github.com/mcp-auth/go/gosdkauth v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 )
 
@@ -67,6 +68,7 @@ replace (
 	github.com/mcp-auth/go/core => ./core
 	github.com/mcp-auth/go/echoauth => ./echoauth
 	github.com/mcp-auth/go/echov5auth => ./echov5auth
+	github.com/mcp-auth/go/examples/todo => ./examples/todo
 	github.com/mcp-auth/go/ginauth => ./ginauth
 	github.com/mcp-auth/go/gosdkauth => ./gosdkauth
 )

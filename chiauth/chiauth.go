@@ -4,7 +4,7 @@
 // a chi.Router. It works with r.Use, r.With and r.Group.
 //
 //	r := chi.NewRouter()
-//	chiauth.RegisterMetadata(r, auth)
+//	r.Mount("/.well-known", chiauth.Router(auth))
 //	r.Group(func(r chi.Router) {
 //		r.Use(chiauth.BearerAuth(auth, &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}))
 //		r.Handle("/mcp", mcpHandler)
@@ -51,10 +51,18 @@ func RegisterMetadata(r chi.Router, auth *mcpauth.Auth) {
 	}
 }
 
-// MetadataRouter returns a router serving the well-known routes relative to
-// "/.well-known", to mount there: r.Mount("/.well-known", chiauth.MetadataRouter(auth)).
-func MetadataRouter(auth *mcpauth.Auth) chi.Router {
-	adapter.MustAuth(auth, "chiauth.MetadataRouter")
+// Router returns a chi.Router serving every well-known route of auth (the
+// protected resource metadata, or in legacy mode the authorization-server
+// metadata) relative to /.well-known, to mount there:
+//
+//	r.Mount("/.well-known", chiauth.Router(auth))
+//
+// Other /.well-known/ routes of the application keep working beside it
+// (chi prefers the more specific route); only a catch-all such as
+// /.well-known/* conflicts with the mount, and then [RegisterMetadata]
+// registers the routes on r itself instead.
+func Router(auth *mcpauth.Auth) chi.Router {
+	adapter.MustAuth(auth, "chiauth.Router")
 	r := chi.NewRouter()
 	for _, route := range adapter.MetadataRoutes(auth) {
 		r.Handle(strings.TrimPrefix(route.Path, wellKnown), route.Handler)

@@ -27,7 +27,7 @@ func Example() {
 	defer auth.Close()
 
 	r := chi.NewRouter()
-	r.Mount("/.well-known", chiauth.MetadataRouter(auth))
+	r.Mount("/.well-known", chiauth.Router(auth))
 	r.Group(func(r chi.Router) {
 		r.Use(chiauth.BearerAuth(auth, &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}))
 		r.Post("/mcp", func(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,7 @@ module github.com/mcp-auth/go/gosdkauth
 go 1.25.0
 
 require (
-	github.com/mcp-auth/go/core v0.0.0
+	github.com/mcp-auth/go/core v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 )
 

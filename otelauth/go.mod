@@ -3,7 +3,7 @@ module github.com/mcp-auth/go/otelauth
 go 1.25.0
 
 require (
-	github.com/mcp-auth/go/core v0.0.0
+	github.com/mcp-auth/go/core v0.1.0
 	go.opentelemetry.io/otel v1.46.0
 	go.opentelemetry.io/otel/metric v1.46.0
 	go.opentelemetry.io/otel/sdk v1.46.0

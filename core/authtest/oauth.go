@@ -160,6 +160,8 @@ func (s *Server) issue(c *Client, sub, scope, resource string) map[string]any {
 	var token string
 	if resource != "" {
 		claims["aud"] = resource
+	}
+	if resource != "" && !s.opts.OpaqueTokens {
 		token = s.MintWith(MintOptions{Claims: Claims(maps.Clone(claims))})
 	} else {
 		token = "opaque-" + randomID() + randomID()

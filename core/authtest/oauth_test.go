@@ -107,6 +107,21 @@ func TestOpaqueTokensIntrospectionAndRevocation(t *testing.T) {
 	}
 }
 
+// TestOpaqueTokensOption: with OpaqueTokens, a token issued for a resource
+// is opaque too, and its introspection answer names the resource as aud.
+func TestOpaqueTokensOption(t *testing.T) {
+	s := NewServer(&Options{OpaqueTokens: true, Clients: []Client{{ID: "app", Secret: "s3cret"}}})
+	defer s.Close()
+	_, resp := postForm(t, s.Issuer+"/token", url.Values{"grant_type": {"client_credentials"}, "resource": {"https://mcp.example.com/mcp"}}, "app", "s3cret")
+	token, _ := resp["access_token"].(string)
+	if token == "" || strings.Count(token, ".") == 2 {
+		t.Fatalf("not an opaque token: %v", resp)
+	}
+	if _, v := postForm(t, s.Issuer+"/introspect", url.Values{"token": {token}}, "app", "s3cret"); v["active"] != true || v["aud"] != "https://mcp.example.com/mcp" {
+		t.Fatalf("%v", v)
+	}
+}
+
 // noRedirect returns the Location of a redirect instead of following it.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 

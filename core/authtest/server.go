@@ -9,9 +9,10 @@
 // clients and for the examples' development mode: a token endpoint
 // (client_credentials with client_secret_basic or client_secret_post, and
 // authorization_code with PKCE S256; RFC 8707 "resource" becomes the JWT's
-// "aud", and without it the token is opaque), introspection (RFC 7662),
-// revocation (RFC 7009), dynamic client registration (RFC 7591) and a
-// sign-in page where a developer picks one of the demo users.
+// "aud", and without it, or with Options.OpaqueTokens, the token is opaque),
+// introspection (RFC 7662), revocation (RFC 7009), dynamic client
+// registration (RFC 7591) and a sign-in page where a developer picks one of
+// the demo users.
 //
 // It listens on a loopback address only, and is not meant for production.
 package authtest
@@ -71,6 +72,11 @@ type Options struct {
 	Users []User
 	// TokenTTL is the lifetime of tokens from the token endpoint; 0 means an hour.
 	TokenTTL time.Duration
+	// OpaqueTokens makes the token endpoint issue opaque access tokens
+	// even for a resource (as Ory Hydra does by default): resource servers
+	// must introspect them, and the introspection answer carries the
+	// resource as "aud".
+	OpaqueTokens bool
 }
 
 // Server is a running test authorization server.

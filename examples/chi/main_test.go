@@ -7,5 +7,5 @@ import (
 )
 
 func TestExample(t *testing.T) {
-	apptest.Run(t, routes)
+	apptest.Run(t, run)
 }

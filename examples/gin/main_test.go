@@ -8,10 +8,10 @@ import (
 )
 
 func TestExample(t *testing.T) {
-	apptest.Run(t, routes)
+	apptest.Run(t, run)
 }
 
 // TestSoak is the short soak of make test; make soak runs it longer.
 func TestSoak(t *testing.T) {
-	apptest.Soak(t, routes, apptest.SoakDuration(3*time.Second))
+	apptest.Soak(t, run, apptest.SoakDuration(3*time.Second))
 }

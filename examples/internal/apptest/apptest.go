@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,52 +20,105 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcp-auth/go/core/authtest"
-	"github.com/mcp-auth/go/examples/internal/app"
-	"github.com/mcp-auth/go/examples/internal/todo"
+	"github.com/mcp-auth/go/examples/todo"
 )
+
+// RunFunc is an example's run function: it serves the example on ln, with
+// cfg, until ctx ends.
+type RunFunc func(ctx context.Context, ln net.Listener, cfg todo.Config, log *slog.Logger) error
 
 // Server is an example started for a test.
 type Server struct {
-	App *app.App
+	// Dev is the authorization server the example trusts, started by the
+	// test with the development server's options; nil when the example
+	// started its own (StartDev).
+	Dev *authtest.Server
+	// Issuer is the authorization server's issuer.
+	Issuer string
 	// Base is the server's base URL; Resource its resource identifier.
 	Base, Resource string
+	// Logs is what the example logged.
+	Logs *Logs
 }
 
-// Start starts the example whose routes are given, with the development
-// authorization server, until the test ends.
-func Start(t testing.TB, routes func(*app.App) http.Handler) *Server {
+// Start starts the example, trusting an authorization server started for
+// the test (as -issuer), until the test ends.
+func Start(t testing.TB, run RunFunc) *Server {
 	t.Helper()
-	return StartWith(t, routes, app.Config{Addr: "127.0.0.1:0", JWKSMinRefresh: time.Second})
+	return StartWith(t, run, todo.Config{JWKSMinRefresh: time.Second})
 }
 
-// StartWith is Start with a configuration.
-func StartWith(t testing.TB, routes func(*app.App) http.Handler, cfg app.Config) *Server {
+// StartWith is Start with a configuration; its Issuer, when empty, is set to
+// the test's authorization server.
+func StartWith(t testing.TB, run RunFunc, cfg todo.Config) *Server {
 	t.Helper()
-	a, err := app.New(cfg, slog.New(slog.DiscardHandler))
+	return startWith(t, run, cfg, todo.DevServerOptions())
+}
+
+// startWith is StartWith with the options of the test's authorization server.
+func startWith(t testing.TB, run RunFunc, cfg todo.Config, opts *authtest.Options) *Server {
+	t.Helper()
+	dev := authtest.NewServer(opts)
+	t.Cleanup(dev.Close)
+	if cfg.Issuer == "" {
+		cfg.Issuer = dev.Issuer
+	}
+	s := start(t, run, cfg)
+	s.Dev = dev
+	return s
+}
+
+// StartDev starts the example as `go run .` does: without an issuer, so
+// that it starts its own development authorization server.
+func StartDev(t testing.TB, run RunFunc) *Server {
+	t.Helper()
+	s := start(t, run, todo.Config{JWKSMinRefresh: time.Second})
+	issuer := s.Logs.Attr("development authorization server running", "issuer")
+	if issuer == "" {
+		t.Fatalf("no development server announced:\n%s", s.Logs)
+	}
+	s.Issuer = issuer
+	return s
+}
+
+// start runs the example on a loopback port until the test ends, and
+// returns once it has logged its ready line.
+func start(t testing.TB, run RunFunc, cfg todo.Config) *Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	logs := newLogs()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, routes(a)) }()
+	go func() { done <- run(ctx, ln, cfg, slog.New(logs)) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
+			t.Errorf("run: %v", err)
 		}
-		a.Close()
 	})
-	return &Server{App: a, Base: a.URL(), Resource: a.Config.Resource}
+	select {
+	case <-logs.ready:
+	case err := <-done:
+		done <- err
+		t.Fatalf("the example stopped before it was ready: %v\n%s", err, logs)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the example is not ready after 20 s:\n%s", logs)
+	}
+	base := "http://" + ln.Addr().String()
+	return &Server{Issuer: cfg.Issuer, Base: base, Resource: logs.Attr("ready", "resource"), Logs: logs}
 }
 
-// Token mints a token for the server from its development authorization
-// server, with the given subject and scopes.
+// Token mints a token for the server from the test's authorization server,
+// with the given subject and scopes.
 func (s *Server) Token(subject, scope string) string {
 	claims := authtest.Claims{"aud": s.Resource, "sub": subject}
 	if scope != "" {
 		claims["scope"] = scope
 	}
-	return s.App.Dev.Mint(claims)
+	return s.Dev.Mint(claims)
 }
 
 // bearer is an http.RoundTripper adding a bearer token.
@@ -147,18 +201,19 @@ func (s *Server) Post(t testing.TB, token, body string) *http.Response {
 	return resp
 }
 
-// ClientCredentials gets a token from the development server's token endpoint.
+// ClientCredentials gets a token from the authorization server's token
+// endpoint, as the demo client.
 func (s *Server) ClientCredentials(t testing.TB, scope string) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "resource": {s.Resource}, "scope": {scope}}
-	return s.token(t, form, app.DemoClientID, app.DemoClientSecret)
+	return s.token(t, form, todo.DemoClientID, todo.DemoClientSecret)
 }
 
 // token posts form to the development server's token endpoint, with Basic
 // client authentication when id is set, and returns the access token.
 func (s *Server) token(t testing.TB, form url.Values, id, secret string) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.App.Dev.Issuer+"/token", strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, s.Issuer+"/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if id != "" {
 		req.SetBasicAuth(id, secret)

@@ -3,21 +3,24 @@ package apptest
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcp-auth/go/core/authtest"
-	"github.com/mcp-auth/go/examples/internal/app"
-	"github.com/mcp-auth/go/examples/internal/todo"
+	"github.com/mcp-auth/go/examples/todo"
 )
 
 // Run runs every example test against the example whose routes are given.
-func Run(t *testing.T, routes func(*app.App) http.Handler) {
-	s := Start(t, routes)
+func Run(t *testing.T, run RunFunc) {
+	s := Start(t, run)
 	prm := s.Base + "/.well-known/oauth-protected-resource/mcp"
 	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}`
 
@@ -45,7 +48,7 @@ func Run(t *testing.T, routes func(*app.App) http.Handler) {
 			}
 			json.NewDecoder(resp.Body).Decode(&doc)
 			resp.Body.Close()
-			if resp.StatusCode != 200 || doc.Resource != s.Resource || !slices.Equal(doc.AuthorizationServers, []string{s.App.Dev.Issuer}) || !slices.Equal(doc.ScopesSupported, todo.Scopes) {
+			if resp.StatusCode != 200 || doc.Resource != s.Resource || !slices.Equal(doc.AuthorizationServers, []string{s.Issuer}) || !slices.Equal(doc.ScopesSupported, todo.Scopes) {
 				t.Fatalf("%s: %d %+v", u, resp.StatusCode, doc)
 			}
 		}
@@ -70,7 +73,7 @@ func Run(t *testing.T, routes func(*app.App) http.Handler) {
 		defer resp.Body.Close()
 		var id identity
 		json.NewDecoder(resp.Body).Decode(&id)
-		if resp.StatusCode != 200 || id.Subject != "rest-user" || id.Issuer != s.App.Dev.Issuer || !slices.Equal(id.Scopes, []string{"read:todos"}) {
+		if resp.StatusCode != 200 || id.Subject != "rest-user" || id.Issuer != s.Issuer || !slices.Equal(id.Scopes, []string{"read:todos"}) {
 			t.Fatalf("%d %+v", resp.StatusCode, id)
 		}
 	})
@@ -90,7 +93,7 @@ func Run(t *testing.T, routes func(*app.App) http.Handler) {
 		}
 		var id identity
 		Call(t, session, "whoami", nil, &id)
-		if id.Subject != "alice" || id.Issuer != s.App.Dev.Issuer || id.ClientID != "test-client" || !slices.Equal(id.Scopes, []string{"read:todos", "delete:todos"}) {
+		if id.Subject != "alice" || id.Issuer != s.Issuer || id.ClientID != "test-client" || !slices.Equal(id.Scopes, []string{"read:todos", "delete:todos"}) {
 			t.Fatalf("whoami %+v", id)
 		}
 	})
@@ -111,11 +114,13 @@ func Run(t *testing.T, routes func(*app.App) http.Handler) {
 		session := s.Connect(t, s.ClientCredentials(t, scope))
 		var created todo.Todo
 		Call(t, session, "create-todo", map[string]any{"content": "after step-up"}, &created)
-		if created.Content != "after step-up" || created.OwnerID != app.DemoClientID || created.ID == "" || created.CreatedAt == "" {
+		if created.Content != "after step-up" || created.OwnerID != todo.DemoClientID || created.ID == "" || created.CreatedAt == "" {
 			t.Fatalf("created %+v", created)
 		}
 	})
 	t.Run("get-todos and delete-todo rules", func(t *testing.T) { todoRules(t, s) })
+	t.Run("development mode", func(t *testing.T) { devMode(t, run) })
+	t.Run("introspection mode", func(t *testing.T) { introspectionMode(t, run) })
 	t.Run("sign-in flow of the development server", func(t *testing.T) {
 		token := SignIn(t, s, "admin")
 		var id identity
@@ -177,5 +182,63 @@ func todoRules(t *testing.T, s *Server) {
 	}
 	if got := list(alice); !slices.Equal(got, []string{a2.ID}) {
 		t.Fatalf("after deletes alice sees %v", got)
+	}
+}
+
+// devMode is the example as `go run .` starts it: its own development
+// authorization server, announced with a WARN line and the banner, whose
+// demo client gets a token a tool call accepts; refused when the server is
+// not on loopback.
+func devMode(t *testing.T, run RunFunc) {
+	s := StartDev(t, run)
+	if !strings.HasPrefix(s.Issuer, "http://127.0.0.1:") || s.Logs.Attr("development authorization server running", "level") != "WARN" {
+		t.Fatalf("issuer %q, logs:\n%s", s.Issuer, s.Logs)
+	}
+	resp := s.Post(t, "", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`)
+	if resp.StatusCode != 401 {
+		t.Fatalf("no token: %d", resp.StatusCode)
+	}
+	var id identity
+	Call(t, s.Connect(t, s.ClientCredentials(t, "read:todos")), "whoami", nil, &id)
+	if id.Issuer != s.Issuer || id.ClientID != todo.DemoClientID {
+		t.Fatalf("whoami %+v", id)
+	}
+	for _, tt := range []struct {
+		listen   string
+		resource string
+	}{
+		{"0.0.0.0:0", ""},
+		{"127.0.0.1:0", "https://mcp.example.com/mcp"},
+	} {
+		ln, err := net.Listen("tcp", tt.listen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = run(t.Context(), ln, todo.Config{Resource: tt.resource, JWKSMinRefresh: time.Second}, slog.New(slog.DiscardHandler))
+		if err == nil || !strings.Contains(err.Error(), "-issuer") {
+			t.Errorf("%s %s: %v", tt.listen, tt.resource, err)
+		}
+	}
+}
+
+// introspectionMode is the example verifying opaque tokens by introspection
+// (RFC 7662) at its authorization server, as the demo client.
+func introspectionMode(t *testing.T, run RunFunc) {
+	opts := todo.DevServerOptions()
+	opts.OpaqueTokens = true
+	s := startWith(t, run, todo.Config{JWKSMinRefresh: time.Second, IntrospectClientID: todo.DemoClientID,
+		IntrospectClientSecret: todo.DemoClientSecret, IntrospectCacheTTL: time.Second}, opts)
+	form := url.Values{"grant_type": {"client_credentials"}, "resource": {s.Resource}, "scope": {"read:todos"}}
+	token := s.token(t, form, todo.DemoClientID, todo.DemoClientSecret)
+	if strings.Count(token, ".") == 2 {
+		t.Fatalf("not an opaque token: %s", token)
+	}
+	var id identity
+	Call(t, s.Connect(t, token), "whoami", nil, &id)
+	if id.ClientID != todo.DemoClientID || !slices.Equal(id.Scopes, []string{"read:todos"}) {
+		t.Fatalf("whoami %+v", id)
+	}
+	if resp := s.Post(t, "opaque-unknown", `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`); resp.StatusCode != 401 {
+		t.Fatalf("unknown opaque token: %d", resp.StatusCode)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // a PKCE S256 challenge and the resource, picks user, and exchanges the code.
 func SignIn(t testing.TB, s *Server, user string) string {
 	t.Helper()
-	issuer := s.App.Dev.Issuer
+	issuer := s.Issuer
 	const redirect = "http://127.0.0.1:1/callback"
 	resp, err := http.Post(issuer+"/register", "application/json", strings.NewReader(`{"redirect_uris":["`+redirect+`"],"token_endpoint_auth_method":"none","client_name":"apptest"}`))
 	if err != nil {

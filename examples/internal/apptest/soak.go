@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/mcp-auth/go/core/authtest"
-	"github.com/mcp-auth/go/examples/internal/app"
+	"github.com/mcp-auth/go/examples/todo"
 )
 
 // SoakDuration is how long Soak runs: $SOAK_DURATION, or def.
@@ -37,10 +37,10 @@ type kind struct {
 // development authorization server rotates its signing key and goes down
 // and up, for d. Every answer must be the one its kind allows; afterwards
 // the goroutine count and heap must be back near where they started.
-func Soak(t *testing.T, routes func(*app.App) http.Handler, d time.Duration) {
+func Soak(t *testing.T, run RunFunc, d time.Duration) {
 	// Key-set fetches may be 50 ms apart, so rotations are picked up during the run.
-	s := StartWith(t, routes, app.Config{Addr: "127.0.0.1:0", JWKSMinRefresh: 50 * time.Millisecond})
-	dev := s.App.Dev
+	s := StartWith(t, run, todo.Config{JWKSMinRefresh: 50 * time.Millisecond})
+	dev := s.Dev
 	var signing atomic.Pointer[authtest.Key] // a key the server is known to have fetched
 	signing.Store(dev.SigningKey())
 	mint := func(claims authtest.Claims, opts authtest.MintOptions) string {

@@ -1,6 +1,10 @@
-// Package todo is the business logic shared by every example server: an MCP
-// server (official Go SDK) with the tools of the MCP Auth tutorial, whoami
-// and a todo manager whose rules depend on the caller's identity and scopes.
+// Package todo is what the example servers of MCP Auth for Go share besides
+// their wiring, which each example's main.go shows whole: an MCP server
+// (official Go SDK) with the tools of the MCP Auth tutorial (whoami, and a
+// todo manager whose rules depend on the caller's identity and scopes), the
+// examples' flags, the demo users of the development authorization server,
+// and two plain HTTP handlers. Its module pulls in no web framework, so a
+// copied example needs only its own.
 package todo
 
 import (
