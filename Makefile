@@ -6,6 +6,10 @@
 
 SHELL := /bin/bash
 GO ?= go
+# The state of the tree when make starts, before any go command runs: make
+# test fails if it leaves the tree otherwise (a go.work.sum completed, a
+# generated file left behind).
+TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | sha256sum)
 # Every module of the workspace, in go.work order.
 MODULES := $(shell $(GO) list -m -f '{{.Dir}}' 2>/dev/null)
 TEST_TIMEOUT ?= 10m
@@ -13,11 +17,12 @@ INTEROP_TIMEOUT ?= 40m
 INTEROP_PKG := github.com/mcp-auth/go/interop
 FUZZTIME ?= 30s
 
-.PHONY: test fmt-check vet tidy-check unit peers soak bench-load interop
+.PHONY: test fmt-check vet tidy-check unit peers release-check tree-check soak bench-load interop
 
 ## test: formatting, vet, tidy check and the race-enabled tests of every
-## module, then the interoperability tests against real peers.
-test: fmt-check vet tidy-check unit peers
+## module, the interoperability tests against real peers, and the release
+## check; then the tree must be as it was.
+test: fmt-check vet tidy-check unit peers release-check tree-check
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*')); \
@@ -27,9 +32,27 @@ vet:
 	@set -e; for m in $(MODULES); do echo "go vet $${m#$(CURDIR)/}"; (cd $$m && if [ -n "$$($(GO) list ./... 2>/dev/null)" ]; then $(GO) vet ./...; fi); done
 	@echo "go vet -tags hydra interop"; $(GO) vet -tags hydra ./interop/
 
-# Each module must build and tidy on its own, outside the workspace.
+# Each module must build and tidy on its own, outside the workspace; and
+# ordinary workspace commands must leave the tree as it is (go.work.sum
+# complete).
 tidy-check:
 	@set -e; for m in $(MODULES); do echo "go mod tidy -diff $${m#$(CURDIR)/}"; (cd $$m && GOWORK=off $(GO) mod tidy -diff); done
+	@echo "go list -m all"; $(GO) list -m all >/dev/null
+
+## release-check: a user's view of the modules before they are tagged
+## (RELEASING.md): each module zipped as the Go module proxy would into a
+## local proxy, then, outside the repository with no replace and no
+## go.work, go get of every adapter, gosdkauth and otelauth and a program
+## built with each (Gin's downloading no other framework), every
+## examples/<framework>/main.go copied alone into a new module and built,
+## and the copied gin example run against its development server.
+release-check:
+	$(GO) run ./internal/releasecheck
+
+# The tree must be as make found it.
+tree-check:
+	@if [ "$$(git status --porcelain 2>/dev/null | sha256sum)" != "$(TREE_BEFORE)" ]; then \
+	  echo "make test changed the tree:"; git status --porcelain; exit 1; fi
 
 # Every package but the interoperability tests, which `peers` runs.
 unit:

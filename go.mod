@@ -15,6 +15,7 @@ require (
 	github.com/mcp-auth/go/ginauth v0.1.0
 	github.com/mcp-auth/go/gosdkauth v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
+	golang.org/x/mod v0.40.0
 )
 
 require (
