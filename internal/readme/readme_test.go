@@ -103,7 +103,9 @@ func checkRoutes(t *testing.T, routes func(*mcpauth.Auth, http.Handler) http.Han
 	if resp, err := http.Get(metadata); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("metadata: %v %v", resp, err)
 	}
-	token := func(scope string) string { return as.Mint(authtest.Claims{"aud": resource, "sub": "alice", "scope": scope}) }
+	token := func(scope string) string {
+		return as.Mint(authtest.Claims{"aud": resource, "sub": "alice", "scope": scope})
+	}
 	// Every method reaches the SDK (a GET without a session is the SDK's
 	// own refusal, not the router's 404 or 405).
 	req, _ := http.NewRequest(http.MethodGet, resource, nil)
