@@ -2,6 +2,7 @@ package ginauth_test
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 
@@ -52,3 +53,44 @@ func Example() {
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
+
+// newAuth configures MCP Auth for https://mcp.example.com/mcp, trusting as.
+func newAuth(as *authtest.Server) *mcpauth.Auth {
+	auth, err := mcpauth.New(mcpauth.Config{Logger: slog.New(slog.DiscardHandler), ProtectedResources: []mcpauth.ProtectedResource{{
+		Metadata:    mcpauth.ProtectedResourceMetadata{Resource: "https://mcp.example.com/mcp"},
+		AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer(as.Issuer, mcpauth.ServerTypeAuto, nil)},
+	}}})
+	if err != nil {
+		panic(err)
+	}
+	return auth
+}
+
+// post sends a POST to h with a token of scope and prints the status and the challenge's scope.
+func post(h http.Handler, path, token string) {
+	req := httptest.NewRequest(http.MethodPost, path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	c, _ := authtest.ParseChallenge(rec.Header().Get("WWW-Authenticate"))
+	scope, _ := c.Get("scope")
+	fmt.Println(rec.Code, scope)
+}
+
+// Per-route scopes: a route behind the bearer middleware that needs one more
+// scope answers 403 insufficient_scope naming every scope it needs.
+func ExampleRequireScopes() {
+	as := authtest.NewServer(&authtest.Options{Audience: "https://mcp.example.com/mcp"})
+	defer as.Close()
+	auth := newAuth(as)
+	defer auth.Close()
+	r := gin.New()
+	api := r.Group("/", ginauth.BearerAuth(auth, &mcpauth.BearerOptions{RequiredScopes: []string{"read"}}))
+	api.POST("/admin", ginauth.RequireScopes("write"), func(c *gin.Context) { c.Status(http.StatusOK) })
+
+	post(r, "/admin", as.Mint(authtest.Claims{"scope": "read"}))
+	post(r, "/admin", as.Mint(authtest.Claims{"scope": "read write"}))
+	// Output:
+	// 403 read write
+	// 200
+}
