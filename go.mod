@@ -14,6 +14,7 @@ require (
 	github.com/mcp-auth/go/examples/todo v0.1.0
 	github.com/mcp-auth/go/ginauth v0.1.0
 	github.com/mcp-auth/go/gosdkauth v0.1.0
+	github.com/mcp-auth/go/otelauth v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	golang.org/x/mod v0.40.0
 )
@@ -24,9 +25,12 @@ require (
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
@@ -53,6 +57,10 @@ require (
 	github.com/valyala/fasttemplate v1.2.2 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.46.0 // indirect
+	go.opentelemetry.io/otel/metric v1.46.0 // indirect
+	go.opentelemetry.io/otel/trace v1.46.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/net v0.57.0 // indirect
@@ -72,6 +80,7 @@ replace (
 	github.com/mcp-auth/go/examples/todo => ./examples/todo
 	github.com/mcp-auth/go/ginauth => ./ginauth
 	github.com/mcp-auth/go/gosdkauth => ./gosdkauth
+	github.com/mcp-auth/go/otelauth => ./otelauth
 )
 
 // The npm packages of the interoperability tests are never Go packages.

@@ -24,6 +24,7 @@ import (
 	"github.com/mcp-auth/go/core/authtest"
 	"github.com/mcp-auth/go/examples/todo"
 	"github.com/mcp-auth/go/gosdkauth"
+	"github.com/mcp-auth/go/otelauth"
 )
 
 func main() {
@@ -71,6 +72,14 @@ func run(ctx context.Context, ln net.Listener, cfg todo.Config, log *slog.Logger
 	}
 	server := mcpauth.DiscoverAuthServer(cfg.Issuer, cfg.IssuerType, nil) // discovered on first use
 
+	// Metrics of every decision and fetch, and attributes on request spans,
+	// through OpenTelemetry's global providers (no-ops until the
+	// application sets them, with otel.SetMeterProvider and an exporter).
+	hooks, err := otelauth.Hooks(nil)
+	if err != nil {
+		return err
+	}
+
 	// MCP Auth: the protected resource and the authorization server it trusts.
 	auth, err := mcpauth.New(mcpauth.Config{
 		ProtectedResources: []mcpauth.ProtectedResource{{
@@ -83,6 +92,7 @@ func run(ctx context.Context, ln net.Listener, cfg todo.Config, log *slog.Logger
 		}},
 		JWKS:   mcpauth.JWKSOptions{MinRefreshInterval: cfg.JWKSMinRefresh},
 		Logger: log,
+		Hooks:  hooks,
 	})
 	if err != nil {
 		return err
