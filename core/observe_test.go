@@ -14,6 +14,7 @@ import (
 
 	mcpauth "github.com/mcp-auth/go/core"
 	"github.com/mcp-auth/go/core/adapter"
+	"github.com/mcp-auth/go/core/adaptertest"
 	"github.com/mcp-auth/go/core/authtest"
 )
 
@@ -166,27 +167,11 @@ func TestLogRequireScopesWithoutBearer(t *testing.T) {
 
 func TestNilAuthPanicsAtWiring(t *testing.T) {
 	var auth *mcpauth.Auth
-	for name, wire := range map[string]func(){
+	adaptertest.WiringPanics(t, map[string]func(){
 		"mcpauth.Auth.Middleware":      func() { auth.Middleware(nil) },
 		"mcpauth.Auth.MetadataHandler": func() { auth.MetadataHandler() },
 		"adapter.MetadataRoutes":       func() { adapter.MetadataRoutes(auth) },
-	} {
-		func() {
-			defer func() {
-				msg := ""
-				switch p := recover().(type) {
-				case error:
-					msg = p.Error()
-				case string:
-					msg = p
-				}
-				if !strings.Contains(msg, name) || !strings.Contains(msg, "create it with mcpauth.New") {
-					t.Errorf("%s panicked with %q", name, msg)
-				}
-			}()
-			wire()
-		}()
-	}
+	})
 	if _, err := auth.NewBearer(nil); !errors.Is(err, mcpauth.ErrInvalidConfig) {
 		t.Errorf("NewBearer: %v", err)
 	}
