@@ -63,7 +63,7 @@ type Bearer struct {
 	req       VerifyRequest
 	audiences []string // canonical forms; empty: not checked
 	required  []string
-	policy    *ScopePolicy
+	policy    *policy
 	maxToken  int
 	opts      BearerOptions
 	cache     *tokenCache // nil: off, or a verifier other than the JWT one
@@ -90,7 +90,8 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 	if err := checkScopes("RequiredScopes", opts.RequiredScopes); err != nil {
 		return nil, err
 	}
-	if err := opts.Policy.check(); err != nil {
+	pol, err := opts.Policy.compile()
+	if err != nil {
 		return nil, err
 	}
 	b := &Bearer{
@@ -98,7 +99,7 @@ func (a *Auth) NewBearer(opts *BearerOptions) (*Bearer, error) {
 		res:      res,
 		verifier: opts.Verifier,
 		required: slices.Clone(opts.RequiredScopes),
-		policy:   opts.Policy,
+		policy:   pol,
 		maxToken: opts.MaxTokenBytes,
 		opts:     *opts,
 	}
@@ -214,10 +215,14 @@ func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
 // verified-token cache did ("hit", "miss" or "").
 func (b *Bearer) decide(r *http.Request, out *AuthInfo) (cache string, _ *Error) {
 	required := b.required
+	var mismatch *Error // headers that disagree with the body: answered once authenticated
 	if b.policy != nil {
 		var perr *Error
 		if required, perr = b.policy.scopesFor(r, b.required); perr != nil {
-			return "", b.finish(perr, b.required)
+			if perr.Code != CodeHeaderMismatch {
+				return "", b.finish(perr, b.required)
+			}
+			mismatch = perr
 		}
 	}
 	token, code := bearerCredentials(r.Header)
@@ -228,6 +233,14 @@ func (b *Bearer) decide(r *http.Request, out *AuthInfo) (cache string, _ *Error)
 	info, cache, e := b.verify(r.Context(), token, now)
 	if e != nil {
 		return cache, b.finish(e, required)
+	}
+	if mismatch != nil {
+		// The operation is not known for sure, so its scopes are not
+		// checked; the token must still be valid for this resource.
+		if e := b.check(info, nil, now); e != nil {
+			return cache, b.finish(e, required)
+		}
+		return cache, b.finish(mismatch, required)
 	}
 	if e := b.check(info, required, now); e != nil {
 		return cache, b.finish(e, required)

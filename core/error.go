@@ -49,6 +49,12 @@ const (
 	// CodeServerError: the library's configuration or an authorization
 	// server's metadata cannot be used (500, no challenge).
 	CodeServerError Code = "server_error"
+	// CodeHeaderMismatch: the request's Mcp-Method or Mcp-Name header (MCP
+	// 2026-07-28, SEP-2243) disagrees with its body, is given twice, or
+	// names a message the body does not hold (400, no challenge, and a
+	// JSON-RPC error body with code -32020 instead of an OAuth one). Checked
+	// by the scope policy, after authentication.
+	CodeHeaderMismatch Code = "header_mismatch"
 	// CodeTemporarilyUnavailable: an authorization server or key set could
 	// not be reached, so the token cannot be checked now (503, no
 	// challenge, Retry-After).
@@ -60,7 +66,7 @@ var knownCodes = map[Code]bool{
 	CodeMissingAuthHeader: true, CodeMissingBearerToken: true, CodeInvalidAuthHeaderFormat: true,
 	CodeInvalidToken: true, CodeInvalidIssuer: true, CodeInvalidAudience: true,
 	CodeMissingRequiredScopes: true, CodeTokenVerificationFailed: true, CodeInvalidRequest: true,
-	CodeRequestTooLarge: true, CodeServerError: true, CodeTemporarilyUnavailable: true,
+	CodeRequestTooLarge: true, CodeServerError: true, CodeTemporarilyUnavailable: true, CodeHeaderMismatch: true,
 }
 
 // Error returns the code itself. It makes a Code an error, so that a
@@ -94,6 +100,7 @@ type Error struct {
 	realm            string
 	resourceMetadata string
 	showDetails      bool
+	rpcID            []byte // the JSON-RPC id a header mismatch answers
 }
 
 // newError returns an Error with code, description and cause.
@@ -125,7 +132,7 @@ func (e *Error) Is(target error) bool {
 // StatusCode returns the HTTP status of the refusal: 400, 401, 403, 413, 500 or 503.
 func (e *Error) StatusCode() int {
 	switch e.Code {
-	case CodeInvalidAuthHeaderFormat, CodeInvalidRequest:
+	case CodeInvalidAuthHeaderFormat, CodeInvalidRequest, CodeHeaderMismatch:
 		return http.StatusBadRequest
 	case CodeMissingRequiredScopes:
 		return http.StatusForbidden
@@ -150,7 +157,7 @@ func (e *Error) oauthCode() string {
 	switch e.Code {
 	case CodeMissingAuthHeader, CodeMissingBearerToken:
 		return ""
-	case CodeInvalidAuthHeaderFormat, CodeInvalidRequest, CodeRequestTooLarge:
+	case CodeInvalidAuthHeaderFormat, CodeInvalidRequest, CodeRequestTooLarge, CodeHeaderMismatch:
 		return "invalid_request"
 	case CodeMissingRequiredScopes:
 		return "insufficient_scope"
@@ -164,6 +171,9 @@ func (e *Error) oauthCode() string {
 
 // hasChallenge reports whether the refusal carries a WWW-Authenticate challenge.
 func (e *Error) hasChallenge() bool {
+	if e.Code == CodeHeaderMismatch {
+		return false // a protocol error, not an authorization one
+	}
 	switch e.StatusCode() {
 	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
 		return true
@@ -200,9 +210,13 @@ type errorBody struct {
 }
 
 // MarshalJSON returns the JSON body, for frameworks that render errors
-// themselves: "error" exactly when the challenge has one (and for 413/500/503), "error_description", "error_code",
+// themselves. A header mismatch is a JSON-RPC error response (code -32020,
+// the request's id); every other refusal an OAuth error body: "error" exactly when the challenge has one (and for 413/500/503), "error_description", "error_code",
 // "missing_scopes" on 403, and "cause" only when error details are enabled.
 func (e *Error) MarshalJSON() ([]byte, error) {
+	if e.Code == CodeHeaderMismatch {
+		return e.rpcError()
+	}
 	b := errorBody{Error: e.oauthCode(), Description: e.Description, Code: e.Code}
 	if e.Code == CodeMissingRequiredScopes {
 		b.MissingScopes = e.MissingScopes
@@ -276,4 +290,23 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // errorf builds an Error whose description is formatted.
 func errorf(code Code, cause error, format string, args ...any) *Error {
 	return newError(code, fmt.Sprintf(format, args...), cause)
+}
+
+// rpcError is the JSON-RPC error response of a header mismatch.
+func (e *Error) rpcError() ([]byte, error) {
+	id := json.RawMessage("null")
+	if len(e.rpcID) > 0 && json.Valid(e.rpcID) {
+		id = e.rpcID
+	}
+	return json.Marshal(struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Error   struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}{JSONRPC: "2.0", ID: id, Error: struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}{headerMismatchCode, e.Description}})
 }

@@ -112,6 +112,26 @@ func Cases(as *authtest.Server) []Case {
 			Raw: Chunked(call("create-todo")[:20], call("create-todo")[20:]) + "0\r\n\r\n", Status: 200, Handled: true, Want: wantBody(call("create-todo"))},
 		{Name: "policy: content-encoded body refused", Method: "POST", Path: PathMCP, Header: with(bearer(read), "Content-Encoding", "gzip"), Body: call("create-todo"),
 			Status: 400, Challenge: challenge("invalid_request", "The request body is content-encoded (Content-Encoding), which the scope policy does not read.", "read")},
+		// The MCP 2026-07-28 headers that mirror the body (SEP-2243).
+		{Name: "mirror headers agreeing with the body", Method: "POST", Path: PathMCP, Body: call("create-todo"),
+			Header: with(with(bearer(mint(authtest.Claims{"scope": "read create:todos"})), "Mcp-Method", "tools/call"), "Mcp-Name", "create-todo"),
+			Status: 200, Handled: true, Want: wantBody(call("create-todo"))},
+		{Name: "mirror headers disagreeing with the body", Method: "POST", Path: PathMCP, Body: call("create-todo"),
+			Header: with(with(bearer(mint(authtest.Claims{"scope": "read create:todos"})), "Mcp-Method", "tools/call"), "Mcp-Name", "get-todos"),
+			Status: 400, Want: wantRPCError(-32020)},
+		{Name: "mirror header given twice", Method: "POST", Path: PathMCP, Body: call("create-todo"),
+			Header: with(with(with(bearer(read), "Mcp-Method", "tools/call"), "Mcp-Method", "tools/call"), "Mcp-Name", "create-todo"),
+			Status: 400, Want: wantRPCError(-32020)},
+		{Name: "mirror headers without a token: 401 first", Method: "POST", Path: PathMCP, Body: call("create-todo"),
+			Header: with(map[string][]string{}, "Mcp-Method", "tools/list"), Status: 401, Challenge: challenge("", "", "read create:todos")},
+
+		// Resource templates in the policy.
+		{Name: "resource template: scope missing", Method: "POST", Path: PathMCP, Header: bearer(read),
+			Body:   `{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"file:///notes/n1"}}`,
+			Status: 403, Challenge: forbidden("read notes"), Want: wantMissing("notes")},
+		{Name: "resource template: an exact entry wins", Method: "POST", Path: PathMCP, Header: bearer(read),
+			Body:   `{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"file:///notes/public"}}`,
+			Status: 200, Handled: true},
 		{Name: "per-route scope missing", Method: "POST", Path: PathWrite, Header: bearer(read), Status: 403, Challenge: forbidden("read write"), Want: wantMissing("write")},
 		{Name: "per-route scope granted", Method: "POST", Path: PathWrite, Header: bearer(mint(authtest.Claims{"scope": "read write"})), Status: 200, Handled: true, Want: wantIdentity("test-user")},
 		{Name: "per-route scope through the hierarchy", Method: "POST", Path: PathWrite, Header: bearer(mint(authtest.Claims{"scope": "admin"})), Status: 200, Handled: true},
@@ -222,6 +242,21 @@ func wantIdentity(subject string) func(*testing.T, int, http.Header, []byte) {
 			if info == nil || info["subject"] != subject || info["resource"] != Resource {
 				t.Errorf("%s saw %v, want subject %s", name, info, subject)
 			}
+		}
+	}
+}
+
+// wantRPCError checks a JSON-RPC error response with code.
+func wantRPCError(code int) func(*testing.T, int, http.Header, []byte) {
+	return func(t *testing.T, _ int, h http.Header, body []byte) {
+		var b struct {
+			JSONRPC string `json:"jsonrpc"`
+			Error   struct {
+				Code int `json:"code"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(body, &b) != nil || b.JSONRPC != "2.0" || b.Error.Code != code {
+			t.Errorf("body %s, want a JSON-RPC error %d", body, code)
 		}
 	}
 }

@@ -97,7 +97,11 @@ func newEnvWith(t *testing.T, build NewServer, config func(*authtest.Server) mcp
 	t.Cleanup(func() { auth.Close() })
 	opts := &mcpauth.BearerOptions{
 		RequiredScopes: []string{"read"},
-		Policy:         &mcpauth.ScopePolicy{Tools: map[string][]string{"create-todo": {"create:todos"}}, MaxBodyBytes: 4096},
+		Policy: &mcpauth.ScopePolicy{
+			Tools:        map[string][]string{"create-todo": {"create:todos"}},
+			Resources:    map[string][]string{"file:///notes/{note}": {"notes"}, "file:///notes/public": {}},
+			MaxBodyBytes: 4096,
+		},
 	}
 	return &env{as: as, auth: auth, ref: newSide(t, auth, opts, NetHTTP), adapter: newSide(t, auth, opts, build)}
 }
