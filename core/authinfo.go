@@ -2,6 +2,8 @@ package mcpauth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"time"
 )
 
@@ -59,6 +61,31 @@ func (a *AuthInfo) HasScopes(scopes ...string) bool {
 		}
 	}
 	return true
+}
+
+// UserID identifies who the identity is across authorization servers, for
+// binding state (an MCP session, a stored item) to its user:
+// "<issuer>#sub=<subject>"; for a token without a subject (introspection
+// answers for client-credentials tokens may have none),
+// "<issuer>#client_id=<client ID>", so that such clients are not all one
+// user; for an identity naming neither (possible with introspection or a
+// VerifierFunc), "<issuer>#token-sha256=<base64url SHA-256 of the token>",
+// which binds to that very token. An issuer never contains "#". It is ""
+// only for an AuthInfo that names nothing and holds no token, which the
+// bearer middleware never makes.
+func (a *AuthInfo) UserID() string {
+	switch {
+	case a == nil:
+		return ""
+	case a.Subject != "":
+		return a.Issuer + "#sub=" + a.Subject
+	case a.ClientID != "":
+		return a.Issuer + "#client_id=" + a.ClientID
+	case a.Token != "":
+		sum := sha256.Sum256([]byte(a.Token))
+		return a.Issuer + "#token-sha256=" + base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	return ""
 }
 
 type authInfoKey struct{}

@@ -66,3 +66,23 @@ func TestAuthenticateRequestRefused(t *testing.T) {
 		t.Fatal("a refused request carries an AuthInfo")
 	}
 }
+
+func TestUserID(t *testing.T) {
+	for _, tt := range []struct {
+		info mcpauth.AuthInfo
+		want string
+	}{
+		{mcpauth.AuthInfo{Issuer: "https://a.example", Subject: "x", ClientID: "c", Token: "t"}, "https://a.example#sub=x"},
+		{mcpauth.AuthInfo{Issuer: "https://a.example", ClientID: "x", Token: "t"}, "https://a.example#client_id=x"},
+		// SHA-256("tok") in base64url.
+		{mcpauth.AuthInfo{Issuer: "https://a.example", Token: "tok"}, "https://a.example#token-sha256=GnZ0607njffhrEOak8P6jjyUV4TU3sn9jjARc4svHWI"},
+		{mcpauth.AuthInfo{Issuer: "https://a.example"}, ""},
+	} {
+		if got := tt.info.UserID(); got != tt.want {
+			t.Errorf("UserID(%+v) = %q, want %q", tt.info, got, tt.want)
+		}
+	}
+	if (*mcpauth.AuthInfo)(nil).UserID() != "" {
+		t.Error("nil")
+	}
+}

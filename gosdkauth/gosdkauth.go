@@ -18,8 +18,6 @@ package gosdkauth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"time"
@@ -89,26 +87,16 @@ func TokenInfo(info *mcpauth.AuthInfo) *auth.TokenInfo {
 	}
 }
 
-// UserID identifies the user of info across authorization servers, for the
-// SDK to bind each session to the user who opened it:
-// "<issuer>#sub=<subject>"; or "<issuer>#client_id=<client ID>" for a token
-// without a subject (introspection answers for client-credentials tokens may
-// have none), so that such clients are not all one user; or, for an identity
-// naming neither (possible with introspection or a VerifierFunc),
-// "<issuer>#token-sha256=<base64url SHA-256 of the token>", which binds the
-// session to that very token: no other token, not even one of the same
-// anonymous kind, can use it. An issuer never contains "#". It is never "",
-// which would leave the session unbound: an AuthInfo without a token either
-// (not one the middleware made) gets a random ID no request can share.
+// UserID identifies the user of info, for the SDK to bind each session to
+// the user who opened it: [mcpauth.AuthInfo.UserID] (the issuer with the
+// subject, else the client, else the token's hash), so that another user's
+// token, even one naming no one, cannot use the session. It is never "",
+// which would leave the session unbound: an AuthInfo naming nothing and
+// holding no token (not one the middleware made) gets a random ID no
+// request can share.
 func UserID(info *mcpauth.AuthInfo) string {
-	switch {
-	case info.Subject != "":
-		return info.Issuer + "#sub=" + info.Subject
-	case info.ClientID != "":
-		return info.Issuer + "#client_id=" + info.ClientID
-	case info.Token != "":
-		sum := sha256.Sum256([]byte(info.Token))
-		return info.Issuer + "#token-sha256=" + base64.RawURLEncoding.EncodeToString(sum[:])
+	if id := info.UserID(); id != "" {
+		return id
 	}
 	return info.Issuer + "#unshared=" + rand.Text()
 }
