@@ -42,6 +42,11 @@ type whoami struct {
 // server starts an MCP server whose tool reports what the SDK handed it;
 // build wraps the SDK's handler knowing the endpoint URL.
 func server(t *testing.T, build func(endpoint string, h http.Handler) http.Handler) string {
+	return serverWith(t, nil, build)
+}
+
+// serverWith is server with the SDK handler's options.
+func serverWith(t *testing.T, opts *mcp.StreamableHTTPOptions, build func(endpoint string, h http.Handler) http.Handler) string {
 	s := mcp.NewServer(&mcp.Implementation{Name: "test", Version: "1"}, nil)
 	mcp.AddTool(s, &mcp.Tool{Name: "whoami"}, func(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, whoami, error) {
 		ti := req.Extra.TokenInfo
@@ -51,7 +56,7 @@ func server(t *testing.T, build func(endpoint string, h http.Handler) http.Handl
 		}
 		return nil, whoami{Subject: info.Subject, Issuer: info.Issuer, UserID: ti.UserID, Scopes: ti.Scopes, Expires: ti.Expiration.Unix()}, nil
 	})
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, nil)
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s }, opts)
 	srv := httptest.NewUnstartedServer(nil)
 	endpoint := "http://" + srv.Listener.Addr().String() + "/mcp"
 	srv.Config.Handler = build(endpoint, h)
@@ -73,11 +78,19 @@ func protect(t *testing.T, endpoint string, server *mcpauth.AuthServer, opts *mc
 	return gosdkauth.Protect(auth, opts, h)
 }
 
+// connect opens a session speaking 2025-11-25, the revision with sessions
+// (Mcp-Session-Id), so the tests see the SDK bind a session to its user.
 func connect(t *testing.T, endpoint string, tr *bearerTransport) (*mcp.ClientSession, error) {
+	return connectVersion(t, endpoint, tr, "2025-11-25")
+}
+
+// connectVersion opens a session asking for protocol revision version.
+func connectVersion(t *testing.T, endpoint string, tr *bearerTransport, version string) (*mcp.ClientSession, error) {
 	c := mcp.NewClient(&mcp.Implementation{Name: "client", Version: "1"}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
-	return c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: &http.Client{Transport: tr}, DisableStandaloneSSE: true, MaxRetries: -1}, nil)
+	return c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: &http.Client{Transport: tr}, DisableStandaloneSSE: true, MaxRetries: -1},
+		&mcp.ClientSessionOptions{ProtocolVersion: version})
 }
 
 func call(t *testing.T, s *mcp.ClientSession) (whoami, error) {
@@ -115,6 +128,9 @@ func TestBridge(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if s.ID() == "" {
+		t.Fatal("no session: the binding below would test nothing")
+	}
 	w, err := call(t, s)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +143,34 @@ func TestBridge(t *testing.T) {
 	tr.token.Store(&bob)
 	if _, err := call(t, s); err == nil {
 		t.Fatal("bob used alice's session")
+	}
+}
+
+// TestBridgeStateless: with 2026-07-28 and a stateless handler (no
+// sessions), every request carries its own verified identity to the tool.
+func TestBridgeStateless(t *testing.T) {
+	as := authtest.NewServer(nil)
+	t.Cleanup(as.Close)
+	endpoint := serverWith(t, &mcp.StreamableHTTPOptions{Stateless: true}, func(endpoint string, h http.Handler) http.Handler {
+		return protect(t, endpoint, mcpauth.DiscoverAuthServer(as.Issuer, "", nil), nil, h)
+	})
+	tr := &bearerTransport{}
+	alice := as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice"})
+	tr.token.Store(&alice)
+	s, err := connectVersion(t, endpoint, tr, "2026-07-28")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.InitializeResult().ProtocolVersion; got != "2026-07-28" {
+		t.Fatalf("negotiated %s", got)
+	}
+	for _, sub := range []string{"alice", "bob"} {
+		tok := as.Mint(authtest.Claims{"aud": endpoint, "sub": sub})
+		tr.token.Store(&tok)
+		if w, err := call(t, s); err != nil || w.Subject != sub || w.UserID != as.Issuer+"#sub="+sub {
+			t.Fatalf("%s: %+v %v", sub, w, err)
+		}
 	}
 }
 
