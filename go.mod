@@ -1,12 +1,13 @@
 module github.com/mcp-auth/go
 
-go 1.25.0
+go 1.25.5
 
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.4
+	github.com/mark3labs/mcp-go v1.2.1
 	github.com/mcp-auth/go/chiauth v0.1.0
 	github.com/mcp-auth/go/core v0.1.0
 	github.com/mcp-auth/go/echoauth v0.1.0
@@ -14,6 +15,7 @@ require (
 	github.com/mcp-auth/go/examples/todo v0.1.0
 	github.com/mcp-auth/go/ginauth v0.1.0
 	github.com/mcp-auth/go/gosdkauth v0.1.0
+	github.com/mcp-auth/go/mcpgoauth v0.1.0
 	github.com/mcp-auth/go/otelauth v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	golang.org/x/mod v0.40.0
@@ -38,6 +40,7 @@ require (
 	github.com/goccy/go-yaml v1.19.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/google/jsonschema-go v0.4.3 // indirect
+	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
 	github.com/klauspost/cpuid/v2 v2.3.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
@@ -49,8 +52,10 @@ require (
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
 	github.com/quic-go/qpack v0.6.0 // indirect
 	github.com/quic-go/quic-go v0.59.0 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2 // indirect
 	github.com/segmentio/asm v1.1.3 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
+	github.com/spf13/cast v1.7.1 // indirect
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
@@ -80,6 +85,7 @@ replace (
 	github.com/mcp-auth/go/examples/todo => ./examples/todo
 	github.com/mcp-auth/go/ginauth => ./ginauth
 	github.com/mcp-auth/go/gosdkauth => ./gosdkauth
+	github.com/mcp-auth/go/mcpgoauth => ./mcpgoauth
 	github.com/mcp-auth/go/otelauth => ./otelauth
 )
 

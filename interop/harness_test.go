@@ -57,7 +57,7 @@ const (
 )
 
 // The example servers, by directory name under examples/.
-var exampleNames = []string{"gin", "echo", "echov5", "chi", "nethttp"}
+var exampleNames = []string{"gin", "echo", "echov5", "chi", "nethttp", "mcpgo"}
 
 // interopDir is this package's directory (go test runs tests there).
 func interopDir(t testing.TB) string {

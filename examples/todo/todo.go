@@ -91,8 +91,8 @@ type List struct {
 // which the HTTP layer should make impossible.
 var errNoIdentity = errors.New("no verified identity: is MCP Auth's middleware mounted?")
 
-func caller(req *mcp.CallToolRequest) (*mcpauth.AuthInfo, error) {
-	info := gosdkauth.AuthInfo(req.Extra.TokenInfo)
+// check returns the caller's identity, or why there is none to act for.
+func check(info *mcpauth.AuthInfo) (*mcpauth.AuthInfo, error) {
 	if info == nil {
 		return nil, errNoIdentity
 	}
@@ -114,46 +114,43 @@ func ownerOf(info *mcpauth.AuthInfo) string {
 	return info.ClientID
 }
 
-// NewServer returns the MCP server with the four tools.
-func NewServer(store *Store) *mcp.Server {
-	s := mcp.NewServer(&mcp.Implementation{Name: "todo-manager", Title: "Todo manager (MCP Auth for Go example)", Version: "1.0.0"}, nil)
-	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: "Who the access token says you are."}, store.whoami)
-	mcp.AddTool(s, &mcp.Tool{Name: "create-todo", Description: "Create a todo (needs create:todos)."}, store.create)
-	mcp.AddTool(s, &mcp.Tool{Name: "get-todos", Description: "List todos: all of them with read:todos, else your own."}, store.list)
-	mcp.AddTool(s, &mcp.Tool{Name: "delete-todo", Description: "Delete a todo: your own, or any with delete:todos."}, store.delete)
-	return s
-}
+// The store's operations take the caller's verified identity, so that any
+// MCP library's tool handlers can call them: the official SDK's below, or
+// mark3labs/mcp-go's in examples/mcpgo.
 
-func (s *Store) whoami(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, Identity, error) {
-	info, err := caller(req)
+// WhoAmI describes the caller.
+func (s *Store) WhoAmI(info *mcpauth.AuthInfo) (Identity, error) {
+	info, err := check(info)
 	if err != nil {
-		return nil, Identity{}, err
+		return Identity{}, err
 	}
-	return nil, IdentityOf(info), nil
+	return IdentityOf(info), nil
 }
 
-func (s *Store) create(ctx context.Context, req *mcp.CallToolRequest, args CreateArgs) (*mcp.CallToolResult, Todo, error) {
-	info, err := caller(req)
+// Create adds a todo owned by the caller, who needs create:todos.
+func (s *Store) Create(info *mcpauth.AuthInfo, content string) (Todo, error) {
+	info, err := check(info)
 	if err != nil {
-		return nil, Todo{}, err
+		return Todo{}, err
 	}
 	// The policy already refused callers without the scope; check again
 	// here so the tool is safe however it is mounted.
 	if !info.HasScopes(ScopeCreate) {
-		return nil, Todo{}, fmt.Errorf("creating todos needs the %s scope", ScopeCreate)
+		return Todo{}, fmt.Errorf("creating todos needs the %s scope", ScopeCreate)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.next++
-	t := Todo{ID: fmt.Sprintf("todo-%d", s.next), Content: args.Content, OwnerID: ownerOf(info), CreatedAt: s.now().UTC().Format(time.RFC3339)}
+	t := Todo{ID: fmt.Sprintf("todo-%d", s.next), Content: content, OwnerID: ownerOf(info), CreatedAt: s.now().UTC().Format(time.RFC3339)}
 	s.todos = append(s.todos, t)
-	return nil, t, nil
+	return t, nil
 }
 
-func (s *Store) list(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, List, error) {
-	info, err := caller(req)
+// List returns every todo with read:todos, else the caller's own.
+func (s *Store) List(info *mcpauth.AuthInfo) (List, error) {
+	info, err := check(info)
 	if err != nil {
-		return nil, List{}, err
+		return List{}, err
 	}
 	all := info.HasScopes(ScopeRead)
 	s.mu.Lock()
@@ -164,24 +161,68 @@ func (s *Store) list(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) 
 			out.Todos = append(out.Todos, t)
 		}
 	}
-	return nil, out, nil
+	return out, nil
 }
 
-func (s *Store) delete(ctx context.Context, req *mcp.CallToolRequest, args DeleteArgs) (*mcp.CallToolResult, Todo, error) {
-	info, err := caller(req)
+// Delete removes the todo id: the caller's own, or anyone's with delete:todos.
+func (s *Store) Delete(info *mcpauth.AuthInfo, id string) (Todo, error) {
+	info, err := check(info)
 	if err != nil {
-		return nil, Todo{}, err
+		return Todo{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.todos, func(t Todo) bool { return t.ID == args.ID })
+	i := slices.IndexFunc(s.todos, func(t Todo) bool { return t.ID == id })
 	if i < 0 {
-		return nil, Todo{}, fmt.Errorf("todo %q does not exist", args.ID)
+		return Todo{}, fmt.Errorf("todo %q does not exist", id)
 	}
 	t := s.todos[i]
 	if t.OwnerID != ownerOf(info) && !info.HasScopes(ScopeDelete) {
-		return nil, Todo{}, fmt.Errorf("todo %q is not yours, and deleting others' todos needs the %s scope", args.ID, ScopeDelete)
+		return Todo{}, fmt.Errorf("todo %q is not yours, and deleting others' todos needs the %s scope", id, ScopeDelete)
 	}
 	s.todos = slices.Delete(s.todos, i, i+1)
-	return nil, t, nil
+	return t, nil
+}
+
+// NewServer returns the MCP server (official Go SDK) with the four tools.
+func NewServer(store *Store) *mcp.Server {
+	s := mcp.NewServer(&mcp.Implementation{Name: "todo-manager", Title: "Todo manager (MCP Auth for Go example)", Version: "1.0.0"}, nil)
+	mcp.AddTool(s, &mcp.Tool{Name: "whoami", Description: ToolDescriptions["whoami"]}, store.whoami)
+	mcp.AddTool(s, &mcp.Tool{Name: "create-todo", Description: ToolDescriptions["create-todo"]}, store.create)
+	mcp.AddTool(s, &mcp.Tool{Name: "get-todos", Description: ToolDescriptions["get-todos"]}, store.list)
+	mcp.AddTool(s, &mcp.Tool{Name: "delete-todo", Description: ToolDescriptions["delete-todo"]}, store.delete)
+	return s
+}
+
+// ToolDescriptions describe the four tools.
+var ToolDescriptions = map[string]string{
+	"whoami":      "Who the access token says you are.",
+	"create-todo": "Create a todo (needs create:todos).",
+	"get-todos":   "List todos: all of them with read:todos, else your own.",
+	"delete-todo": "Delete a todo: your own, or any with delete:todos.",
+}
+
+// sdkCaller is the identity the official SDK hands a tool.
+func sdkCaller(req *mcp.CallToolRequest) *mcpauth.AuthInfo {
+	return gosdkauth.AuthInfo(req.Extra.TokenInfo)
+}
+
+func (s *Store) whoami(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, Identity, error) {
+	id, err := s.WhoAmI(sdkCaller(req))
+	return nil, id, err
+}
+
+func (s *Store) create(ctx context.Context, req *mcp.CallToolRequest, args CreateArgs) (*mcp.CallToolResult, Todo, error) {
+	t, err := s.Create(sdkCaller(req), args.Content)
+	return nil, t, err
+}
+
+func (s *Store) list(ctx context.Context, req *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, List, error) {
+	l, err := s.List(sdkCaller(req))
+	return nil, l, err
+}
+
+func (s *Store) delete(ctx context.Context, req *mcp.CallToolRequest, args DeleteArgs) (*mcp.CallToolResult, Todo, error) {
+	t, err := s.Delete(sdkCaller(req), args.ID)
+	return nil, t, err
 }

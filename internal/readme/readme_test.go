@@ -51,8 +51,8 @@ func TestSnippets(t *testing.T) {
 			t.Errorf("README block %d is not compiled code of internal/readme:\n%s", blocks, block)
 		}
 	}
-	if blocks < 7 {
-		t.Errorf("%d Go blocks in the README, want the configuration, the MCP server and the five frameworks", blocks)
+	if blocks < 8 {
+		t.Errorf("%d Go blocks in the README, want the configuration, the MCP server, the five frameworks and mcp-go", blocks)
 	}
 }
 
@@ -69,6 +69,7 @@ func TestConfiguration(t *testing.T) {
 func TestRoutes(t *testing.T) {
 	for name, routes := range map[string]func(*mcpauth.Auth, http.Handler) http.Handler{
 		"net/http": netHTTPRoutes, "gin": ginRoutes, "echo": echoRoutes, "echov5": echoV5Routes, "chi": chiRoutes,
+		"mcp-go": func(auth *mcpauth.Auth, _ http.Handler) http.Handler { return mcpgoRoutes(auth) },
 	} {
 		t.Run(name, func(t *testing.T) { checkRoutes(t, routes) })
 	}
@@ -111,9 +112,11 @@ func checkRoutes(t *testing.T, routes func(*mcpauth.Auth, http.Handler) http.Han
 	req, _ := http.NewRequest(http.MethodGet, resource, nil)
 	req.Header.Set("Authorization", "Bearer "+token("notes:read"))
 	req.Header.Set("Accept", "text/event-stream")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode == 404 || resp.StatusCode == 405 {
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode == 404 || resp.StatusCode == 405 {
 		t.Fatalf("GET /mcp: %v %v", resp, err)
 	}
+	resp.Body.Close() // a server may have opened a stream
 
 	reader := connect(t, resource, token("notes:read"))
 	if text := call(t, reader, "whoami"); text != "alice" {

@@ -59,11 +59,16 @@ func (e *env) vars(modcache string) []string {
 		"GONOSUMDB=github.com/mcp-auth/go",
 		"GONOPROXY=", "GOPRIVATE=",
 		"GOMODCACHE=" + modcache,
+		// The release version of the repository's modules is reused with
+		// new content on every run, while the go command indexes a module
+		// of its cache once per version, as if it could never change: the
+		// index of an earlier run would hide files added since.
+		"GODEBUG=goindex=0",
 	}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "GOWORK", "GOFLAGS", "GOTOOLCHAIN", "GOPROXY", "GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOMODCACHE":
+		case "GOWORK", "GOFLAGS", "GOTOOLCHAIN", "GOPROXY", "GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOMODCACHE", "GODEBUG":
 		default:
 			out = append(out, kv)
 		}

@@ -8,7 +8,7 @@
 //     and sizes) into a local module proxy;
 //  3. in temporary modules outside the repository, with no replace and no
 //     go.work, using only that proxy and the public one, it gets each
-//     adapter, gosdkauth and otelauth, and builds and vets a program using
+//     adapter, gosdkauth, mcpgoauth and otelauth, and builds and vets a program using
 //     each; the Gin program, built with an empty module cache, must not
 //     download any other web framework or MCP library;
 //  4. each examples/<framework>/main.go, copied alone into a new module,
@@ -94,4 +94,4 @@ func check(version string, keep bool) error {
 }
 
 // examples are the directories under examples/ whose main.go is copied.
-var examples = []string{"gin", "echo", "echov5", "chi", "nethttp"}
+var examples = []string{"gin", "echo", "echov5", "chi", "nethttp", "mcpgo"}

@@ -178,6 +178,40 @@ func main() {
 ` + protected,
 	},
 	{
+		name:    "mcpgoauth",
+		modules: []string{"github.com/mcp-auth/go/mcpgoauth", "github.com/mcp-auth/go/core"},
+		// An mcp-go user downloads neither the official SDK nor a web framework.
+		forbidden: []string{"github.com/modelcontextprotocol", "github.com/gin-gonic", "github.com/labstack", "github.com/go-chi"},
+		needed:    []string{"github.com/mark3labs/mcp-go", "github.com/mcp-auth/go/mcpgoauth"},
+		src: `package main
+
+import (
+	"context"
+	"log"
+	"net/http"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/mcpgoauth"
+)
+
+func main() {
+	auth := newAuth()
+	defer auth.Close()
+	s := server.NewMCPServer("todo", "1.0.0")
+	s.AddTool(mcp.NewTool("whoami"), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return mcp.NewToolResultText(mcpgoauth.AuthInfo(ctx).Subject), nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/.well-known/", auth.MetadataHandler())
+	mux.Handle("/mcp", mcpgoauth.Protect(auth, policy, server.NewStreamableHTTPServer(s, mcpgoauth.BindSessions(nil))))
+	log.Fatal(http.ListenAndServe("127.0.0.1:3001", mux))
+}
+` + protected,
+	},
+	{
 		name:    "otelauth",
 		modules: []string{"github.com/mcp-auth/go/otelauth", "github.com/mcp-auth/go/core"},
 		src: `package main

@@ -135,12 +135,19 @@ func (b *bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // Connect opens an MCP client session with token.
 func (s *Server) Connect(t testing.TB, token string) *mcp.ClientSession {
 	t.Helper()
+	return s.ConnectVersion(t, token, "")
+}
+
+// ConnectVersion is Connect asking for protocol revision version ("" for
+// the newest the SDK speaks, as Connect does).
+func (s *Server) ConnectVersion(t testing.TB, token, version string) *mcp.ClientSession {
+	t.Helper()
 	tr := &bearer{}
 	tr.token.Store(&token)
 	c := mcp.NewClient(&mcp.Implementation{Name: "apptest", Version: "1.0.0"}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	session, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: s.Resource, HTTPClient: &http.Client{Transport: tr}, MaxRetries: -1}, nil)
+	session, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: s.Resource, HTTPClient: &http.Client{Transport: tr}, MaxRetries: -1}, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}

@@ -120,6 +120,8 @@ func Run(t *testing.T, run RunFunc) {
 	})
 	t.Run("get-todos and delete-todo rules", func(t *testing.T) { todoRules(t, s) })
 	t.Run("development mode", func(t *testing.T) { devMode(t, run) })
+	t.Run("2025-11-25 client (go-sdk), session bound to its user", func(t *testing.T) { sessionful(t, s) })
+	t.Run("2026-07-28 client (mcp-go)", func(t *testing.T) { Modern(t, run, "2026-07-28") })
 	t.Run("introspection mode", func(t *testing.T) { introspectionMode(t, run) })
 	t.Run("sign-in flow of the development server", func(t *testing.T) {
 		token := SignIn(t, s, "admin")
@@ -189,6 +191,44 @@ func todoRules(t *testing.T, s *Server) {
 // authorization server, announced with a WARN line and the banner, whose
 // demo client gets a token a tool call accepts; refused when the server is
 // not on loopback.
+// sessionful pins the go-sdk client to 2025-11-25: the verified identity
+// reaches the tools, and where the server keeps a session (Mcp-Session-Id;
+// the mcp-go example does, the go-sdk examples are stateless) the session
+// refuses a request carrying another user's valid token.
+func sessionful(t *testing.T, s *Server) {
+	session := s.ConnectVersion(t, s.Token("session-alice", "read:todos"), "2025-11-25")
+	if got := session.InitializeResult().ProtocolVersion; got != "2025-11-25" {
+		t.Fatalf("negotiated %s", got)
+	}
+	var id identity
+	Call(t, session, "whoami", nil, &id)
+	if id.Subject != "session-alice" || id.Issuer != s.Issuer {
+		t.Fatalf("whoami %+v", id)
+	}
+	if session.ID() == "" {
+		t.Log("the server is stateless (no Mcp-Session-Id): no session to bind")
+		return
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.Resource, strings.NewReader(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"whoami","arguments":{}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+	req.Header.Set("Mcp-Session-Id", session.ID())
+	req.Header.Set("Authorization", "Bearer "+s.Token("session-mallory", "read:todos"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another user's token on alice's session: %d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), "session-alice") {
+		t.Fatalf("alice's identity leaked: %s", body)
+	}
+}
+
 func devMode(t *testing.T, run RunFunc) {
 	s := StartDev(t, run)
 	if !strings.HasPrefix(s.Issuer, "http://127.0.0.1:") || s.Logs.Attr("development authorization server running", "level") != "WARN" {

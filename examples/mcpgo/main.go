@@ -1,0 +1,181 @@
+// Command mcpgo is the todo-manager MCP server on mark3labs/mcp-go, protected by MCP Auth.
+//
+//	go run .                                           # with the development authorization server
+//	go run . -issuer https://your-tenant.example.com   # with yours
+//
+// This file is the whole wiring: copied alone into a new module
+// (go mod init example && go mod tidy && go run .), it runs as it is.
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/core/authtest"
+	"github.com/mcp-auth/go/examples/todo"
+	"github.com/mcp-auth/go/mcpgoauth"
+	"github.com/mcp-auth/go/otelauth"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := todo.ParseConfig("mcpgo", os.Args[1:], os.Getenv, os.Stderr) // flags, or MCPAUTH_* variables
+	if err != nil {
+		os.Exit(2)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("cannot listen", "error", err)
+		os.Exit(1)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, ln, cfg, log); err != nil {
+		log.Error("cannot serve", "error", err)
+		os.Exit(1)
+	}
+	log.Info("shut down")
+}
+
+// run serves the example on ln until ctx ends.
+func run(ctx context.Context, ln net.Listener, cfg todo.Config, log *slog.Logger) error {
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+	if cfg.Resource == "" {
+		cfg.Resource = base + "/mcp" // the exact public URL of the MCP endpoint
+	}
+
+	// The authorization server: yours (-issuer), or else the embedded
+	// development one, which only ever runs for a server on loopback.
+	dev := cfg.Issuer == ""
+	if dev {
+		if err := todo.CheckLoopback(ln.Addr(), cfg.Resource); err != nil {
+			return err
+		}
+		as, err := authtest.Start(todo.DevServerOptions())
+		if err != nil {
+			return err
+		}
+		defer as.Close()
+		cfg.Issuer = as.Issuer
+		log.Warn("development authorization server running: it issues tokens to anyone on this machine; set -issuer for anything else", "issuer", as.Issuer)
+	}
+	authServer := mcpauth.DiscoverAuthServer(cfg.Issuer, cfg.IssuerType, nil) // discovered on first use
+
+	// Metrics of every decision and fetch, and attributes on request spans,
+	// through OpenTelemetry's global providers (no-ops until the
+	// application sets them, with otel.SetMeterProvider and an exporter).
+	hooks, err := otelauth.Hooks(nil)
+	if err != nil {
+		return err
+	}
+
+	// MCP Auth: the protected resource and the authorization server it trusts.
+	auth, err := mcpauth.New(mcpauth.Config{
+		ProtectedResources: []mcpauth.ProtectedResource{{
+			Metadata: mcpauth.ProtectedResourceMetadata{
+				Resource:        cfg.Resource,
+				ScopesSupported: todo.Scopes,
+				ResourceName:    "Todo manager (MCP Auth for Go example)",
+			},
+			AuthServers: []*mcpauth.AuthServer{authServer},
+		}},
+		JWKS:   mcpauth.JWKSOptions{MinRefreshInterval: cfg.JWKSMinRefresh},
+		Logger: log,
+		Hooks:  hooks,
+	})
+	if err != nil {
+		return err
+	}
+	defer auth.Close()
+
+	// The bearer middleware's options: the per-tool policy (create-todo needs
+	// create:todos, refused with 403 insufficient_scope before the tool runs),
+	// and introspection (RFC 7662) for servers that issue opaque tokens.
+	bearer := &mcpauth.BearerOptions{Policy: todo.Policy}
+	if cfg.IntrospectClientID != "" {
+		bearer.Verifier, err = mcpauth.NewIntrospectionVerifier(mcpauth.IntrospectionConfig{
+			Server: authServer, ClientID: cfg.IntrospectClientID, ClientSecret: cfg.IntrospectClientSecret, CacheTTL: cfg.IntrospectCacheTTL,
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	// The MCP server (mark3labs/mcp-go): its tools read the verified identity
+	// with mcpgoauth.AuthInfo(ctx); sessions (before the 2026-07-28
+	// revision, which has none) are bound to the user who opened them.
+	streamable := server.NewStreamableHTTPServer(newTools(todo.NewStore()), mcpgoauth.BindSessions(nil))
+
+	// The routes: metadata (RFC 9728), and /mcp for every method mcp-go answers.
+	mux := http.NewServeMux()
+	mux.Handle("/.well-known/", auth.MetadataHandler())
+	mux.HandleFunc("GET /healthz", todo.Healthz)
+	mux.Handle("/mcp", mcpgoauth.Protect(auth, bearer, streamable))
+	mux.Handle("GET /whoami", auth.Middleware(bearer)(http.HandlerFunc(todo.WhoAmI)))
+
+	// Resolve the authorization server and its keys now, and say what is
+	// wrong, but start anyway: requests retry a server that is merely down.
+	checkCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if err := auth.Check(checkCtx); err != nil {
+		log.Warn("the authorization server is not usable yet; requests that need it will retry", "error", err)
+	}
+	cancel()
+	todo.PrintBanner(os.Stdout, "mcpgo", base, cfg, dev)
+	log.Info("ready", "example", "mcpgo", "mcp", base+"/mcp", "resource", cfg.Resource, "issuer", cfg.Issuer)
+	return serve(ctx, ln, mux)
+}
+
+// newTools returns the mcp-go server with the four tools of the todo
+// manager, each acting for the caller MCP Auth verified.
+func newTools(store *todo.Store) *server.MCPServer {
+	s := server.NewMCPServer("todo-manager", "1.0.0", server.WithToolCapabilities(false))
+	s.AddTool(mcp.NewTool("whoami", mcp.WithDescription(todo.ToolDescriptions["whoami"])),
+		mcp.NewStructuredToolHandler(func(ctx context.Context, _ mcp.CallToolRequest, _ struct{}) (todo.Identity, error) {
+			return store.WhoAmI(mcpgoauth.AuthInfo(ctx))
+		}))
+	s.AddTool(mcp.NewTool("create-todo", mcp.WithDescription(todo.ToolDescriptions["create-todo"]), mcp.WithString("content", mcp.Required())),
+		mcp.NewStructuredToolHandler(func(ctx context.Context, _ mcp.CallToolRequest, args todo.CreateArgs) (todo.Todo, error) {
+			return store.Create(mcpgoauth.AuthInfo(ctx), args.Content)
+		}))
+	s.AddTool(mcp.NewTool("get-todos", mcp.WithDescription(todo.ToolDescriptions["get-todos"])),
+		mcp.NewStructuredToolHandler(func(ctx context.Context, _ mcp.CallToolRequest, _ struct{}) (todo.List, error) {
+			return store.List(mcpgoauth.AuthInfo(ctx))
+		}))
+	s.AddTool(mcp.NewTool("delete-todo", mcp.WithDescription(todo.ToolDescriptions["delete-todo"]), mcp.WithString("id", mcp.Required())),
+		mcp.NewStructuredToolHandler(func(ctx context.Context, _ mcp.CallToolRequest, args todo.DeleteArgs) (todo.Todo, error) {
+			return store.Delete(mcpgoauth.AuthInfo(ctx), args.ID)
+		}))
+	return s
+}
+
+// serve serves h on ln until ctx ends, then shuts down gracefully: requests
+// in flight finish, for at most ten seconds.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	return err
+}
