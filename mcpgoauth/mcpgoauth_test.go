@@ -2,6 +2,7 @@ package mcpgoauth_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -59,7 +60,9 @@ func (l *headerLog) wrap(h http.Handler) http.Handler {
 }
 
 // mcpgoServer serves an mcp-go server with a whoami and a create-note tool,
-// protected with the per-tool policy, sessions bound to users.
+// a greet prompt and a note://{owner}/{id} resource template, protected with
+// the per-tool policy (create-note needs notes:write, greet and the notes
+// notes:read), sessions bound to users.
 func mcpgoServer(t *testing.T) (*authtest.Server, string, *headerLog) {
 	as := authtest.NewServer(nil)
 	t.Cleanup(as.Close)
@@ -73,7 +76,21 @@ func mcpgoServer(t *testing.T) (*authtest.Server, string, *headerLog) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { auth.Close() })
-	s := server.NewMCPServer("notes", "1.0.0", server.WithToolCapabilities(false))
+	s := server.NewMCPServer("notes", "1.0.0", server.WithToolCapabilities(false), server.WithPromptCapabilities(false), server.WithResourceCapabilities(false, false))
+	s.AddPrompt(mcp.NewPrompt("greet"), func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		info := mcpgoauth.AuthInfo(ctx)
+		if info == nil {
+			return nil, errors.New("no identity")
+		}
+		return mcp.NewGetPromptResult("greeting", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("hello "+info.Subject))}), nil
+	})
+	s.AddResourceTemplate(mcp.NewResourceTemplate("note://{owner}/{id}", "note"), func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		info := mcpgoauth.AuthInfo(ctx)
+		if info == nil {
+			return nil, errors.New("no identity")
+		}
+		return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, Text: "read by " + info.Subject}}, nil
+	})
 	s.AddTool(mcp.NewTool("whoami"), func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		info := mcpgoauth.AuthInfo(ctx)
 		if info == nil {
@@ -89,7 +106,11 @@ func mcpgoServer(t *testing.T) (*authtest.Server, string, *headerLog) {
 	mux := http.NewServeMux()
 	mux.Handle("/.well-known/", auth.MetadataHandler())
 	mux.Handle("/mcp", log.wrap(mcpgoauth.Protect(auth, &mcpauth.BearerOptions{
-		Policy: &mcpauth.ScopePolicy{Tools: map[string][]string{"create-note": {"notes:write"}}},
+		Policy: &mcpauth.ScopePolicy{
+			Tools:     map[string][]string{"create-note": {"notes:write"}},
+			Prompts:   map[string][]string{"greet": {"notes:read"}},
+			Resources: map[string][]string{"note://{owner}/{id}": {"notes:read"}},
+		},
 	}, streamable)))
 	srv.Config.Handler = mux
 	srv.Start()
@@ -162,6 +183,48 @@ func TestHandlersSeeIdentity(t *testing.T) {
 			for _, m := range log.methods {
 				mirrored = mirrored || m == "tools/call whoami"
 			}
+			if mirrored != (version == mcp.ProtocolVersion20260728) {
+				t.Fatalf("mirror headers sent %v for %s: %q", mirrored, version, log.methods)
+			}
+		})
+	}
+}
+
+// TestPromptsAndResourcesSeeIdentity: prompt and resource-template
+// handlers read the verified identity, and the policy's Prompts and
+// Resources (an RFC 6570 template) refuse a token without notes:read before
+// they run, with each protocol generation.
+func TestPromptsAndResourcesSeeIdentity(t *testing.T) {
+	for _, version := range []string{mcp.ProtocolVersion20260728, mcp.ProtocolVersion20251125} {
+		t.Run(version, func(t *testing.T) {
+			as, endpoint, log := mcpgoServer(t)
+			prompt := mcp.GetPromptRequest{}
+			prompt.Params.Name = "greet"
+			read := mcp.ReadResourceRequest{}
+			read.Params.URI = "note://alice/42"
+			ctx := context.Background()
+
+			without := connect(t, endpoint, as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice"}), version)
+			if _, err := without.GetPrompt(ctx, prompt); err == nil || !strings.Contains(err.Error(), "insufficient_scope") {
+				t.Fatalf("greet without notes:read: %v", err)
+			}
+			if _, err := without.ReadResource(ctx, read); err == nil || !strings.Contains(err.Error(), "insufficient_scope") {
+				t.Fatalf("note://alice/42 without notes:read: %v", err)
+			}
+
+			with := connect(t, endpoint, as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice", "scope": "notes:read"}), version)
+			p, err := with.GetPrompt(ctx, prompt)
+			if err != nil || len(p.Messages) != 1 || p.Messages[0].Content.(mcp.TextContent).Text != "hello alice" {
+				t.Fatalf("greet: %+v %v", p, err)
+			}
+			r, err := with.ReadResource(ctx, read)
+			if err != nil || len(r.Contents) != 1 || r.Contents[0].(mcp.TextResourceContents).Text != "read by alice" {
+				t.Fatalf("read: %+v %v", r, err)
+			}
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			got := strings.Join(log.methods, "\n")
+			mirrored := strings.Contains(got, "prompts/get greet") && strings.Contains(got, "resources/read note://alice/42")
 			if mirrored != (version == mcp.ProtocolVersion20260728) {
 				t.Fatalf("mirror headers sent %v for %s: %q", mirrored, version, log.methods)
 			}
