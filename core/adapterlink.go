@@ -8,8 +8,8 @@ import (
 
 // The adapter-only entry points, which package adapter exposes.
 func init() {
-	link.Authenticate = func(b *Bearer, r *http.Request) (*http.Request, *AuthInfo, error) {
-		return b.authenticateRequest(r)
+	link.Authenticate = func(b *Bearer, h http.Header, r *http.Request) (*http.Request, *AuthInfo, error) {
+		return b.authenticateRequest(h, r)
 	}
 	link.Refusal = func(err error, h http.Header, r *http.Request) *Error {
 		e := asError(err)

@@ -169,7 +169,7 @@ func expect(t *testing.T, rec *httptest.ResponseRecorder, status int, challenge 
 		t.Fatalf("challenge\n got %s\nwant %s", got, challenge)
 	}
 	if challenge != "" {
-		if _, err := authtest.ParseChallenge(challenge); err != nil {
+		if _, err := authtest.ParseChallenges(challenge); err != nil {
 			t.Fatalf("challenge does not parse: %v", err)
 		}
 	}

@@ -9,39 +9,41 @@ import (
 // longer tokens are refused without being parsed.
 const DefaultMaxTokenBytes = 16 << 10
 
-// bearerCredentials reads the bearer token from the Authorization header
-// (RFC 6750 §2.1; the query string and the body are never read). It returns
-// the token, or the code of the refusal:
+// credentials reads the access token from the Authorization header (RFC
+// 6750 §2.1, RFC 9449 §7.1; the query string and the body are never read).
+// It returns the token and whether its scheme is DPoP (else Bearer, when
+// acceptDPoP is false), or the code of the refusal:
 //
 //   - no Authorization header: missing_auth_header;
-//   - another scheme, or "Bearer" without a token: missing_bearer_token;
+//   - another scheme, or a scheme without a token: missing_bearer_token;
 //   - several Authorization headers: invalid_auth_header_format.
 //
 // The scheme is matched case-insensitively. A token breaking the b64token
 // grammar (see [isB64Token]) is refused with invalid_auth_header_format too,
 // by [Bearer.verify], which can skip that scan for a token it has cached.
-func bearerCredentials(h http.Header) (string, Code) {
+func credentials(h http.Header, acceptDPoP bool) (token string, isDPoP bool, _ Code) {
 	values := h["Authorization"]
 	switch len(values) {
 	case 0:
-		return "", CodeMissingAuthHeader
+		return "", false, CodeMissingAuthHeader
 	case 1:
 	default:
-		return "", CodeInvalidAuthHeaderFormat
+		return "", false, CodeInvalidAuthHeaderFormat
 	}
 	v := strings.Trim(values[0], " \t")
 	if v == "" {
-		return "", CodeMissingAuthHeader
+		return "", false, CodeMissingAuthHeader
 	}
 	scheme, rest, _ := strings.Cut(v, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return "", CodeMissingBearerToken
+	isDPoP = acceptDPoP && strings.EqualFold(scheme, "DPoP")
+	if !isDPoP && !strings.EqualFold(scheme, "Bearer") {
+		return "", false, CodeMissingBearerToken
 	}
-	token := strings.TrimLeft(rest, " ")
+	token = strings.TrimLeft(rest, " ")
 	if token == "" {
-		return "", CodeMissingBearerToken
+		return "", isDPoP, CodeMissingBearerToken
 	}
-	return token, ""
+	return token, isDPoP, ""
 }
 
 // isB64Token reports whether s matches RFC 6750's

@@ -11,9 +11,9 @@ import (
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
 // extractBearer is the whole extraction as a request meets it:
-// bearerCredentials, then the grammar check of Bearer.verify.
+// credentials, then the grammar check of Bearer.verify.
 func extractBearer(h http.Header) (string, Code) {
-	token, code := bearerCredentials(h)
+	token, _, code := credentials(h, false)
 	if code == "" && !isB64Token(token) {
 		return "", CodeInvalidAuthHeaderFormat
 	}

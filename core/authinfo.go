@@ -39,6 +39,10 @@ type AuthInfo struct {
 	// Resource is the resource identifier the token was verified for ("" in
 	// legacy mode).
 	Resource string `json:"resource,omitempty"`
+	// DPoPThumbprint is, when the request used DPoP, the JWK SHA-256
+	// thumbprint (RFC 7638) of the key whose possession its proof showed,
+	// which is the token's cnf.jkt (RFC 9449); "" for a bearer token.
+	DPoPThumbprint string `json:"dpopThumbprint,omitempty"`
 
 	// hierarchy is the resource's scope hierarchy, used by HasScopes.
 	hierarchy *scopeHierarchy

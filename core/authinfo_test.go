@@ -21,7 +21,7 @@ func TestAuthenticateRequest(t *testing.T) {
 	req, _ := http.NewRequestWithContext(parent, http.MethodGet, resourceID, nil)
 	req.Header.Set("Authorization", "Bearer "+r.as.Mint(nil))
 
-	authed, info, err := adapter.Authenticate(b, req)
+	authed, info, err := adapter.Authenticate(b, http.Header{}, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestAuthenticateRequest(t *testing.T) {
 		t.Fatalf("cancellation: %v, %v", ctx.Err(), child.Err())
 	}
 	// A second request gets its own AuthInfo.
-	_, again, err := adapter.Authenticate(b, req)
+	_, again, err := adapter.Authenticate(b, http.Header{}, req)
 	if err != nil || again == info {
 		t.Fatalf("second AuthInfo %p, first %p, err %v", again, info, err)
 	}
@@ -58,7 +58,7 @@ func TestAuthenticateRequestRefused(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	b := newBearer(t, r.auth, nil)
 	req, _ := http.NewRequest(http.MethodGet, resourceID, nil)
-	authed, info, err := adapter.Authenticate(b, req)
+	authed, info, err := adapter.Authenticate(b, http.Header{}, req)
 	if authed != req || info != nil || !errors.Is(err, mcpauth.CodeMissingAuthHeader) {
 		t.Fatalf("got %p (request %p), %v, %v", authed, req, info, err)
 	}

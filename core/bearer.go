@@ -154,7 +154,7 @@ func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			authed, _, err := b.authenticateRequest(r)
+			authed, _, err := b.authenticateRequest(w.Header(), r)
 			if err != nil {
 				WriteError(w, r, err)
 				return
@@ -173,7 +173,7 @@ func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
 // shares with other requests).
 func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 	out := new(AuthInfo)
-	if err := b.authenticate(r, out); err != nil {
+	if err := b.authenticate(nil, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -181,26 +181,28 @@ func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 
 // authenticateRequest is Authenticate for middleware: on success it also
 // returns a shallow copy of r whose context carries the AuthInfo
-// ([FromContext]), the request to pass on. The AuthInfo and its context
-// node are allocated together, which saves an allocation per request. On
-// failure it returns r itself.
-func (b *Bearer) authenticateRequest(r *http.Request) (*http.Request, *AuthInfo, error) {
+// ([FromContext]), the request to pass on, and sets on h, the response's
+// headers, those a success needs (a fresh DPoP-Nonce). The AuthInfo and
+// its context node are allocated together, which saves an allocation per
+// request. On failure it returns r itself.
+func (b *Bearer) authenticateRequest(h http.Header, r *http.Request) (*http.Request, *AuthInfo, error) {
 	ctx := &infoContext{Context: r.Context()}
-	if err := b.authenticate(r, &ctx.info); err != nil {
+	if err := b.authenticate(h, r, &ctx.info); err != nil {
 		return r, nil, err
 	}
 	return r.WithContext(ctx), &ctx.info, nil
 }
 
-// authenticate is Authenticate, writing the identity into out, and
-// reporting the decision (observe.go).
-func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
+// authenticate is Authenticate, writing the identity into out and the
+// success's response headers into h (nil: none), and reporting the
+// decision (observe.go).
+func (b *Bearer) authenticate(h http.Header, r *http.Request, out *AuthInfo) error {
 	var start time.Time
 	if b.auth.hooks.OnDecision != nil {
 		start = time.Now()
 	}
 	b.warnPath(r)
-	cache, err := b.decide(r, out)
+	cache, err := b.decide(h, r, out)
 	if err != nil {
 		b.observe(r, nil, err, cache, start)
 		return err
@@ -211,39 +213,61 @@ func (b *Bearer) authenticate(r *http.Request, out *AuthInfo) error {
 	return nil
 }
 
-// decide decides on r, writing the identity into out; cache says what the
+// decide decides on r, writing the identity into out and a success's
+// response headers into h (when not nil); cache says what the
 // verified-token cache did ("hit", "miss" or "").
-func (b *Bearer) decide(r *http.Request, out *AuthInfo) (cache string, _ *Error) {
+func (b *Bearer) decide(h http.Header, r *http.Request, out *AuthInfo) (cache string, _ *Error) {
 	required := b.required
 	var mismatch *Error // headers that disagree with the body: answered once authenticated
 	if b.policy != nil {
 		var perr *Error
 		if required, perr = b.policy.scopesFor(r, b.required); perr != nil {
 			if perr.Code != CodeHeaderMismatch {
-				return "", b.finish(perr, b.required)
+				return "", b.finish(perr, b.required, false)
 			}
 			mismatch = perr
 		}
 	}
-	token, code := bearerCredentials(r.Header)
+	dp := b.res.dpop
+	token, isDPoP, code := credentials(r.Header, dp != nil)
 	if code != "" {
-		return "", b.finish(newError(code, headerDescriptions[code], nil), required)
+		return "", b.finish(newError(code, headerDescriptions[code], nil), required, isDPoP)
 	}
-	now := b.auth.now() // one clock read serves the cache and the expiry check
+	if dp != nil && dp.required && !isDPoP {
+		return "", b.finish(newError(CodeInvalidToken, "This resource accepts only DPoP-bound access tokens: send \"Authorization: DPoP <token>\" with a DPoP proof.", nil), required, false)
+	}
+	now := b.auth.now() // one clock read serves the cache, the proof and the expiry check
+	var proof *dpopProof
+	if isDPoP {
+		var e *Error
+		if proof, e = dp.proof(r, token, now); e != nil {
+			return "", b.finish(e, required, true)
+		}
+	}
 	info, cache, e := b.verify(r.Context(), token, now)
 	if e != nil {
-		return cache, b.finish(e, required)
+		return cache, b.finish(e, required, isDPoP)
 	}
 	if mismatch != nil {
 		// The operation is not known for sure, so its scopes are not
 		// checked; the token must still be valid for this resource.
-		if e := b.check(info, nil, now); e != nil {
-			return cache, b.finish(e, required)
+		if e := b.check(info, nil, now, proof); e != nil {
+			return cache, b.finish(e, required, isDPoP)
 		}
-		return cache, b.finish(mismatch, required)
+		return cache, b.finish(mismatch, required, isDPoP)
 	}
-	if e := b.check(info, required, now); e != nil {
-		return cache, b.finish(e, required)
+	if e := b.check(info, required, now, proof); e != nil {
+		return cache, b.finish(e, required, isDPoP)
+	}
+	if proof != nil {
+		// Last, so that only a request that passed every other check uses
+		// up its proof.
+		if e := b.remember(r.Context(), dp, proof); e != nil {
+			return cache, b.finish(e, required, true)
+		}
+		if proof.nonceStale && h != nil {
+			setNonce(h, dp.nonces.make(now), r.Header.Get("Origin") != "")
+		}
 	}
 	// A copy: verifiers may hand out a cached, shared AuthInfo.
 	*out = *info
@@ -254,6 +278,9 @@ func (b *Bearer) decide(r *http.Request, out *AuthInfo) (cache string, _ *Error)
 	if out.Token == "" {
 		out.Token = token
 	}
+	if proof != nil {
+		out.DPoPThumbprint = proof.Key.Thumbprint
+	}
 	return cache, nil
 }
 
@@ -263,8 +290,9 @@ var headerDescriptions = map[Code]string{
 	CodeInvalidAuthHeaderFormat: "The Authorization header is malformed: expected a single \"Bearer <token>\".",
 }
 
-// check applies the issuer, audience, sender-constraint, expiry and scope checks.
-func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error {
+// check applies the issuer, audience, sender-constraint (proof is nil for
+// the Bearer scheme), expiry and scope checks.
+func (b *Bearer) check(info *AuthInfo, required []string, now time.Time, proof *dpopProof) *Error {
 	if !b.opts.SkipIssuerCheck && b.res.server(info.Issuer) == nil {
 		return untrustedIssuer(b.res.servers, info.Issuer)
 	}
@@ -273,11 +301,8 @@ func (b *Bearer) check(info *AuthInfo, required []string, now time.Time) *Error 
 		e.details = map[string]any{"expected": b.audiences, "actual": info.Audience}
 		return e
 	}
-	if _, bound := info.Claims["cnf"]; bound {
-		// RFC 7800 confirmation (RFC 9449 DPoP "jkt", RFC 8705 mTLS
-		// "x5t#S256"): only the holder of the key may use the token, which
-		// a bearer request does not prove.
-		return newError(CodeInvalidToken, "The access token is bound to a key (cnf) and cannot be used as a bearer token.", nil)
+	if e := bindingError(info, proof, b.res.dpop); e != nil {
+		return e
 	}
 	if !info.ExpiresAt.IsZero() && !now.Before(info.ExpiresAt.Add(b.req.Leeway)) {
 		return newError(CodeInvalidToken, "The access token has expired.", nil)
@@ -312,8 +337,9 @@ func (b *Bearer) audienceOK(info *AuthInfo) bool {
 	return false
 }
 
-// finish adds the rendering context to a refusal.
-func (b *Bearer) finish(err *Error, required []string) *Error {
+// finish adds the rendering context to a refusal of a request that used
+// the DPoP scheme or not.
+func (b *Bearer) finish(err *Error, required []string, isDPoP bool) *Error {
 	e := new(Error)
 	*e = *err // a verifier may return a shared *Error; never modify it
 	if e.RequiredScopes == nil {
@@ -322,5 +348,9 @@ func (b *Bearer) finish(err *Error, required []string) *Error {
 	e.realm = b.opts.Realm
 	e.resourceMetadata = b.res.metadataURL
 	e.showDetails = b.opts.ShowErrorDetails
+	if b.res.dpop != nil {
+		e.dpop = b.res.dpop.challenge
+		e.dpopScheme = isDPoP
+	}
 	return e
 }

@@ -4,10 +4,12 @@ import (
 	"strings"
 )
 
-// challenge builds a Bearer WWW-Authenticate value (RFC 6750 §3, RFC 9110
-// §11.6.1): the scheme, then comma-separated name="value" auth-params.
+// challenge builds one challenge of a WWW-Authenticate value (RFC 6750 §3,
+// RFC 9449 §7.1, RFC 9110 §11.6.1): the scheme, then comma-separated
+// name="value" auth-params.
 type challenge struct {
-	b strings.Builder
+	scheme string
+	b      strings.Builder
 }
 
 // param adds name="value", escaped as a quoted-string; an empty value is skipped.
@@ -16,7 +18,8 @@ func (c *challenge) param(name, value string) {
 		return
 	}
 	if c.b.Len() == 0 {
-		c.b.WriteString("Bearer ")
+		c.b.WriteString(c.scheme)
+		c.b.WriteByte(' ')
 	} else {
 		c.b.WriteString(", ")
 	}
@@ -26,10 +29,10 @@ func (c *challenge) param(name, value string) {
 	c.b.WriteByte('"')
 }
 
-// String returns the challenge; with no parameters it is just "Bearer".
+// String returns the challenge; with no parameters it is just the scheme.
 func (c *challenge) String() string {
 	if c.b.Len() == 0 {
-		return "Bearer"
+		return c.scheme
 	}
 	return c.b.String()
 }

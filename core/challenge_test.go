@@ -17,6 +17,14 @@ func rendered(e *Error, realm string, scopes ...string) *Error {
 	return e
 }
 
+// withDPoP renders e for a resource accepting DPoP with ES256 and EdDSA,
+// for a request that used DPoP or not.
+func withDPoP(e *Error, isDPoP, required bool) *Error {
+	e.dpop = &dpopChallenge{algs: "ES256 EdDSA", required: required}
+	e.dpopScheme = isDPoP
+	return e
+}
+
 func TestChallengeGolden(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -50,6 +58,24 @@ func TestChallengeGolden(t *testing.T) {
 		{"too large: no challenge", rendered(newError(CodeRequestTooLarge, "d", nil), ""), 413, ""},
 		{"ambiguous body", rendered(newError(CodeInvalidRequest, "d", nil), ""), 400,
 			`Bearer error="invalid_request", error_description="d", resource_metadata="` + rm + `"`},
+
+		// DPoP (RFC 9449 §7.1): the error goes in the challenge of the
+		// scheme the request used; Bearer first, unless DPoP is required.
+		{"dpop: no credentials, both schemes", withDPoP(rendered(newError(CodeMissingAuthHeader, "d", nil), "r", "read"), false, false), 401,
+			`Bearer realm="r", scope="read", resource_metadata="` + rm + `", DPoP realm="r", scope="read", resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop: bearer request refused", withDPoP(rendered(newError(CodeInvalidToken, "d", nil), ""), false, false), 401,
+			`Bearer error="invalid_token", error_description="d", resource_metadata="` + rm + `", DPoP resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop: DPoP request refused", withDPoP(rendered(newError(CodeInvalidToken, "d", nil), ""), true, false), 401,
+			`Bearer resource_metadata="` + rm + `", DPoP error="invalid_token", error_description="d", resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop: proof error", withDPoP(rendered(newError(CodeInvalidDPoPProof, "d", nil), ""), true, false), 401,
+			`Bearer resource_metadata="` + rm + `", DPoP error="invalid_dpop_proof", error_description="d", resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop: nonce", withDPoP(rendered(newError(CodeUseDPoPNonce, "d", nil), ""), true, false), 401,
+			`Bearer resource_metadata="` + rm + `", DPoP error="use_dpop_nonce", error_description="d", resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop: step-up of a DPoP request", withDPoP(rendered(newError(CodeMissingRequiredScopes, "d", nil), "", "write"), true, false), 403,
+			`Bearer scope="write", resource_metadata="` + rm + `", DPoP error="insufficient_scope", error_description="d", scope="write", resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop required: DPoP alone", withDPoP(rendered(newError(CodeInvalidToken, "d", nil), ""), false, true), 401,
+			`DPoP error="invalid_token", error_description="d", resource_metadata="` + rm + `", algs="ES256 EdDSA"`},
+		{"dpop: server error, no challenge", withDPoP(rendered(newError(CodeTemporarilyUnavailable, "d", nil), ""), true, false), 503, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,12 +89,19 @@ func TestChallengeGolden(t *testing.T) {
 			if got == "" {
 				return
 			}
-			// The independent RFC 9110 parser reads back the same values.
-			c, err := authtest.ParseChallenge(got)
+			// The independent RFC 9110 parser reads back the same values,
+			// the error in the challenge of the request's scheme.
+			cs, err := authtest.ParseChallenges(got)
 			if err != nil {
 				t.Fatalf("does not parse: %v", err)
 			}
-			if c.Scheme != "Bearer" {
+			c := cs[0]
+			if tt.err.dpop != nil && (tt.err.dpopScheme || tt.err.dpop.required || tt.err.Code == CodeInvalidDPoPProof || tt.err.Code == CodeUseDPoPNonce) {
+				c = cs[len(cs)-1]
+				if algs, _ := c.Get("algs"); c.Scheme != "DPoP" || algs != tt.err.dpop.algs {
+					t.Errorf("DPoP challenge %+v", c)
+				}
+			} else if c.Scheme != "Bearer" {
 				t.Errorf("scheme %q", c.Scheme)
 			}
 			if v, ok := c.Get("realm"); tt.err.realm != "" && (!ok || v != tt.err.realm) {
@@ -112,7 +145,8 @@ func TestSanitizeDescription(t *testing.T) {
 var challengeCodes = []Code{
 	CodeMissingAuthHeader, CodeMissingBearerToken, CodeInvalidAuthHeaderFormat, CodeInvalidToken,
 	CodeInvalidIssuer, CodeInvalidAudience, CodeMissingRequiredScopes, CodeTokenVerificationFailed,
-	CodeInvalidRequest, CodeRequestTooLarge, CodeServerError, CodeTemporarilyUnavailable, "unknown",
+	CodeInvalidRequest, CodeRequestTooLarge, CodeServerError, CodeTemporarilyUnavailable, CodeHeaderMismatch,
+	CodeInvalidDPoPProof, CodeUseDPoPNonce, "unknown",
 }
 
 // FuzzChallenge checks that every challenge the builder writes is a valid

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 )
 
@@ -56,18 +55,7 @@ var defaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "P
 
 // algorithms checks and returns the configured algorithms.
 func (c *Config) algorithms() ([]string, error) {
-	if c.Algorithms == nil {
-		return defaultAlgorithms, nil
-	}
-	if len(c.Algorithms) == 0 {
-		return nil, fmt.Errorf("%w: Config.Algorithms is empty: no token could be verified (nil means the defaults)", ErrInvalidConfig)
-	}
-	for _, alg := range c.Algorithms {
-		if !slices.Contains(defaultAlgorithms, alg) {
-			return nil, fmt.Errorf("%w: Config.Algorithms: %q is not supported: use some of %v (never none or HMAC)", ErrInvalidConfig, alg, defaultAlgorithms)
-		}
-	}
-	return slices.Clone(c.Algorithms), nil
+	return checkAlgorithms("Config.Algorithms", c.Algorithms)
 }
 
 // JWKSOptions tunes the JSON Web Key Set cache. Zero fields take the defaults.

@@ -59,6 +59,13 @@ const (
 	// not be reached, so the token cannot be checked now (503, no
 	// challenge, Retry-After).
 	CodeTemporarilyUnavailable Code = "temporarily_unavailable"
+	// CodeInvalidDPoPProof: the DPoP proof is missing, malformed, badly
+	// signed, for another request, outside its time window, or replayed
+	// (401 invalid_dpop_proof, RFC 9449 §7.1).
+	CodeInvalidDPoPProof Code = "invalid_dpop_proof"
+	// CodeUseDPoPNonce: the DPoP proof lacks the server's current nonce
+	// (401 use_dpop_nonce with a DPoP-Nonce header to use, RFC 9449 §9).
+	CodeUseDPoPNonce Code = "use_dpop_nonce"
 )
 
 // knownCodes are the codes of [Error]; any other is answered as a 500.
@@ -67,6 +74,7 @@ var knownCodes = map[Code]bool{
 	CodeInvalidToken: true, CodeInvalidIssuer: true, CodeInvalidAudience: true,
 	CodeMissingRequiredScopes: true, CodeTokenVerificationFailed: true, CodeInvalidRequest: true,
 	CodeRequestTooLarge: true, CodeServerError: true, CodeTemporarilyUnavailable: true, CodeHeaderMismatch: true,
+	CodeInvalidDPoPProof: true, CodeUseDPoPNonce: true,
 }
 
 // Error returns the code itself. It makes a Code an error, so that a
@@ -100,7 +108,10 @@ type Error struct {
 	realm            string
 	resourceMetadata string
 	showDetails      bool
-	rpcID            []byte // the JSON-RPC id a header mismatch answers
+	rpcID            []byte         // the JSON-RPC id a header mismatch answers
+	dpop             *dpopChallenge // the resource accepts DPoP
+	dpopScheme       bool           // the request used the DPoP scheme
+	nonce            string         // a DPoP-Nonce to send
 }
 
 // newError returns an Error with code, description and cause.
@@ -165,6 +176,8 @@ func (e *Error) oauthCode() string {
 		return "temporarily_unavailable"
 	case CodeInvalidToken, CodeInvalidIssuer, CodeInvalidAudience:
 		return "invalid_token"
+	case CodeInvalidDPoPProof, CodeUseDPoPNonce:
+		return string(e.Code)
 	}
 	return "server_error"
 }
@@ -181,22 +194,42 @@ func (e *Error) hasChallenge() bool {
 	return false
 }
 
-// challenge returns the WWW-Authenticate value (RFC 6750 §3), or "" for
-// refusals without a challenge (413, 500, 503). Parameters come in this
-// order, each only when it applies: realm, error, error_description, scope,
-// resource_metadata.
+// challenge returns the WWW-Authenticate value, or "" for refusals without
+// a challenge (413, 500, 503): a Bearer challenge (RFC 6750 §3), then, when
+// the resource accepts DPoP, a DPoP challenge (RFC 9449 §7.1), or the DPoP
+// challenge alone when DPoP is required. The error and its description go
+// in the challenge of the scheme the request used (DPoP for a DPoP proof's
+// error); each challenge carries, in this order and each only when it
+// applies: realm, error, error_description, scope, resource_metadata, and
+// for DPoP algs.
 func (e *Error) challenge() string {
 	if !e.hasChallenge() {
 		return ""
 	}
-	var c challenge
+	if e.dpop == nil {
+		return e.schemeChallenge("Bearer", true)
+	}
+	inDPoP := e.dpopScheme || e.dpop.required || e.Code == CodeInvalidDPoPProof || e.Code == CodeUseDPoPNonce
+	dp := e.schemeChallenge("DPoP", inDPoP)
+	if e.dpop.required {
+		return dp
+	}
+	return e.schemeChallenge("Bearer", !inDPoP) + ", " + dp
+}
+
+// schemeChallenge is one challenge of scheme, with the error when withError.
+func (e *Error) schemeChallenge(scheme string, withError bool) string {
+	c := challenge{scheme: scheme}
 	c.param("realm", e.realm)
-	if code := e.oauthCode(); code != "" {
+	if code := e.oauthCode(); code != "" && withError {
 		c.param("error", code)
 		c.param("error_description", sanitizeDescription(e.Description))
 	}
 	c.param("scope", joinScopes(e.RequiredScopes))
 	c.param("resource_metadata", e.resourceMetadata)
+	if scheme == "DPoP" {
+		c.param("algs", e.dpop.algs)
+	}
 	return c.String()
 }
 
@@ -238,15 +271,18 @@ func (e *Error) detailMap() map[string]any {
 }
 
 // writeHeaders sets the refusal's response headers on h: WWW-Authenticate
-// for 400/401/403, Retry-After for 503, and, when the request carried an
-// Origin header (isCORS), WWW-Authenticate added to
-// Access-Control-Expose-Headers so browser-based clients can read it.
+// for 400/401/403, DPoP-Nonce for use_dpop_nonce, Retry-After for 503, and,
+// when the request carried an Origin header (isCORS), those it sets added
+// to Access-Control-Expose-Headers so browser-based clients can read them.
 func (e *Error) writeHeaders(h http.Header, isCORS bool) {
 	if c := e.challenge(); c != "" {
 		h.Set("WWW-Authenticate", c)
 		if isCORS {
 			h.Add("Access-Control-Expose-Headers", "WWW-Authenticate")
 		}
+	}
+	if e.nonce != "" {
+		setNonce(h, e.nonce, isCORS)
 	}
 	if e.Code == CodeTemporarilyUnavailable {
 		h.Set("Retry-After", strconv.Itoa(retryAfterSeconds(e.RetryAfter)))

@@ -37,3 +37,9 @@ func (c IntrospectionConfig) WithClock(now func() time.Time) IntrospectionConfig
 	c.now = now
 	return c
 }
+
+// WithClock returns s reading the time from now, for tests that move time.
+func (s *MemoryReplayStore) WithClock(now func() time.Time) *MemoryReplayStore {
+	s.now = now
+	return s
+}

@@ -245,7 +245,7 @@ func parseIntrospection(body []byte, token, issuer string) (info *AuthInfo, refu
 		return nil, nil, newError(CodeInvalidToken, "The introspection answer is malformed.", cerr)
 	}
 	if tt, present := all["token_type"]; present {
-		if refusal := checkIntrospectedType(tt); refusal != nil {
+		if refusal := checkIntrospectedType(tt, all); refusal != nil {
 			return nil, refusal, nil
 		}
 	}
@@ -264,15 +264,20 @@ func parseIntrospection(body []byte, token, issuer string) (info *AuthInfo, refu
 
 // checkIntrospectedType refuses an answer's token_type (RFC 7662 §2.2) that
 // is not an access token's: a refresh or ID token, N_A (RFC 8693 §2.2.1),
-// and so on. A DPoP token (RFC 9449 §5) is an access token bound to a key,
-// which a bearer request cannot use.
-func checkIntrospectedType(tt any) *Error {
+// and so on. A DPoP token (RFC 9449 §6.2) is an access token bound to the
+// key its cnf.jkt names, which the bearer then requires a proof of; one
+// without cnf.jkt cannot be used at all.
+func checkIntrospectedType(tt any, all map[string]any) *Error {
 	s, _ := tt.(string)
 	switch strings.ToLower(s) {
 	case "bearer", "access_token", "urn:ietf:params:oauth:token-type:access_token":
 		return nil
 	case "dpop":
-		return newError(CodeInvalidToken, "The access token is bound to a key (cnf) and cannot be used as a bearer token.", nil)
+		cnf, _ := all["cnf"].(map[string]any)
+		if jkt, _ := cnf["jkt"].(string); jkt == "" {
+			return newError(CodeInvalidToken, "The access token is a DPoP token, but its introspection names no key (cnf.jkt).", nil)
+		}
+		return nil
 	}
 	e := newError(CodeInvalidToken, "The token is not an access token.", nil)
 	e.details = map[string]any{"token_type": tt}

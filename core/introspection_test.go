@@ -156,7 +156,8 @@ func TestIntrospectionAnswerChecks(t *testing.T) {
 		{"hydra-refresh", notAccess, map[string]any{"token_type": "Bearer", "token_use": "refresh_token"}},
 		{"hydra-access", "", map[string]any{"token_type": "Bearer", "token_use": "access_token"}},
 		{"keycloak-refresh", notAccess, map[string]any{"typ": "Refresh"}},
-		{"dpop", "The access token is bound to a key (cnf) and cannot be used as a bearer token.", map[string]any{"token_type": "DPoP"}},
+		{"dpop-without-key", "The access token is a DPoP token, but its introspection names no key (cnf.jkt).", map[string]any{"token_type": "DPoP"}},
+		{"dpop-as-bearer", "The access token is bound to a key (cnf) and cannot be used as a bearer token.", map[string]any{"token_type": "DPoP", "cnf": map[string]any{"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}},
 		{"nbf-within-leeway", "", map[string]any{"nbf": clk.Now().Add(30 * time.Second).Unix()}},
 		{"nbf-ahead", "The access token is not valid yet (nbf).", map[string]any{"nbf": clk.Now().Add(2 * time.Minute).Unix()}},
 	}

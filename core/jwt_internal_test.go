@@ -160,7 +160,7 @@ func (r *fuzzRig) accept(t *testing.T, token string) (*AuthInfo, *Error) {
 		}
 		return nil, e
 	}
-	if e := r.bearer.check(info, nil, r.bearer.auth.now()); e != nil {
+	if e := r.bearer.check(info, nil, r.bearer.auth.now(), nil); e != nil {
 		return nil, e
 	}
 	return info, nil

@@ -130,6 +130,13 @@ func (b *Bearer) observe(r *http.Request, info *AuthInfo, err *Error, cache stri
 	default:
 		return
 	}
+	b.logRefusal(r.Context(), level, "mcpauth: request refused", err)
+}
+
+// logRefusal logs err with msg at level, rate-limited by its code and
+// resource.
+func (b *Bearer) logRefusal(ctx context.Context, level slog.Level, msg string, err *Error) {
+	a := b.auth
 	// The kind is made of the code and the resource only: never of what the
 	// request carries, such as the token's issuer.
 	ok, suppressed := a.logs.allow(string(err.Code)+" "+b.res.id, a.now())
@@ -146,7 +153,7 @@ func (b *Bearer) observe(r *http.Request, info *AuthInfo, err *Error, cache stri
 	if suppressed > 0 {
 		attrs = append(attrs, "suppressed", suppressed)
 	}
-	a.log.Log(r.Context(), level, "mcpauth: request refused", attrs...)
+	a.log.Log(ctx, level, msg, attrs...)
 }
 
 // warnPath warns once when an MCP request reaches the bearer at a path

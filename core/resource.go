@@ -23,6 +23,12 @@ type ProtectedResource struct {
 	AuthServers []*AuthServer
 	// ScopeHierarchy declares broader scopes that imply narrower ones.
 	ScopeHierarchy ScopeHierarchy
+	// DPoP, when set, accepts (or with DPoP.Required, requires) access
+	// tokens bound to a key with DPoP (RFC 9449); see [DPoPOptions].
+	// Metadata.DPoPSigningAlgValuesSupported and
+	// Metadata.DPoPBoundAccessTokensRequired are filled from it and must be
+	// left empty.
+	DPoP *DPoPOptions
 	// NoAudienceClientIDs accepts a token that carries no "aud" claim when
 	// its client_id (or azp) is one of these. Some providers issue such
 	// tokens (Amazon Cognito; Keycloak without an audience mapper). This is
@@ -72,10 +78,11 @@ type resource struct {
 	document     []byte // pre-marshalled metadata
 	hierarchy    *scopeHierarchy
 	noAudClients []string
-	scopes       []string // scopes_supported
-	audiences    []string // accepted by default: the identifier, or the legacy server's
-	path         string   // the identifier's path without a trailing slash; "" in legacy mode
-	anyAudience  bool     // legacy mode with InsecureAcceptAnyAudience
+	scopes       []string    // scopes_supported
+	audiences    []string    // accepted by default: the identifier, or the legacy server's
+	path         string      // the identifier's path without a trailing slash; "" in legacy mode
+	anyAudience  bool        // legacy mode with InsecureAcceptAnyAudience
+	dpop         *dpopConfig // nil: DPoP not accepted
 }
 
 // issuerTrusted returns the AuthServer trusted under issuer.
@@ -149,6 +156,19 @@ func compileResource(p *ProtectedResource) (*resource, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(md.DPoPSigningAlgValuesSupported) > 0 || md.DPoPBoundAccessTokensRequired != nil {
+		return nil, fmt.Errorf("%w: resource %q: set ProtectedResource.DPoP, not the metadata's DPoP fields, which are filled from it (advertising DPoP the resource does not check would mislead clients)", ErrInvalidConfig, id)
+	}
+	dp, err := p.DPoP.compile(id)
+	if err != nil {
+		return nil, err
+	}
+	if dp != nil {
+		md.DPoPSigningAlgValuesSupported = dp.algs
+		if dp.required {
+			md.DPoPBoundAccessTokensRequired = &dp.required
+		}
+	}
 	doc, err := md.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("%w: resource %q metadata: %v", ErrInvalidConfig, id, err)
@@ -165,6 +185,7 @@ func compileResource(p *ProtectedResource) (*resource, error) {
 		noAudClients: slices.Clone(p.NoAudienceClientIDs),
 		scopes:       md.ScopesSupported,
 		audiences:    []string{id},
+		dpop:         dp,
 	}, nil
 }
 

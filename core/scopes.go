@@ -153,7 +153,7 @@ func CheckScopes(info *AuthInfo, scopes ...string) error {
 		e := newError(CodeMissingRequiredScopes, "The access token lacks scopes this operation requires.", nil)
 		e.MissingScopes = missing
 		e.details = map[string]any{"expected": required, "actual": info.Scopes}
-		return b.finish(e, required)
+		return b.finish(e, required, info.DPoPThumbprint != "")
 	}
 	return nil
 }

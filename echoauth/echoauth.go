@@ -72,7 +72,7 @@ func BearerAuthWithConfig(cfg Config) echo.MiddlewareFunc {
 			if cfg.Skipper(c) {
 				return next(c)
 			}
-			req, info, err := adapter.Authenticate(b, c.Request())
+			req, info, err := adapter.Authenticate(b, c.Response().Header(), c.Request())
 			if err != nil {
 				e := prepare(c, err)
 				if cfg.ErrorHandler != nil {

@@ -38,7 +38,7 @@ func BearerAuth(auth *mcpauth.Auth, opts *mcpauth.BearerOptions) gin.HandlerFunc
 		panic(fmt.Errorf("ginauth.BearerAuth: %w", err))
 	}
 	return func(c *gin.Context) {
-		req, info, err := adapter.Authenticate(b, c.Request)
+		req, info, err := adapter.Authenticate(b, c.Writer.Header(), c.Request)
 		if err != nil {
 			abort(c, err)
 			return

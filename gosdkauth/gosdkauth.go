@@ -55,14 +55,25 @@ func Protect(a *mcpauth.Auth, opts *mcpauth.BearerOptions, handler http.Handler)
 // where the SDK's tool handlers read it (req.Extra.TokenInfo). Use it after
 // a framework adapter's bearer middleware, e.g. gin.WrapH(gosdkauth.Bridge(h)).
 // A request that reaches it without a verified identity is refused with 401.
+// A DPoP request (RFC 9449) MCP Auth accepted is handed to the SDK as a
+// bearer one, the only scheme the SDK reads.
 func Bridge(handler http.Handler) http.Handler {
 	if handler == nil {
 		panic("gosdkauth.Bridge: the handler is nil: pass the SDK's handler (mcp.NewStreamableHTTPHandler)")
 	}
-	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{
+	sdk := auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{
 		AllowMissingExpiration: true, // introspection or a verifier function may not give one
 		ClockSkew:              never,
 	})(handler)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := mcpauth.FromContext(r.Context()); ok && info.DPoPThumbprint != "" {
+			// The SDK reads "Bearer" tokens only; MCP Auth has verified this
+			// DPoP request, proof and key binding included.
+			r = r.Clone(r.Context())
+			r.Header.Set("Authorization", "Bearer "+info.Token)
+		}
+		sdk.ServeHTTP(w, r)
+	})
 }
 
 // verify is the SDK TokenVerifier: it trusts only what MCP Auth put on the

@@ -362,3 +362,59 @@ func TestWiringMistakes(t *testing.T) {
 		}()
 	}
 }
+
+// dpopTransport sends its token with the DPoP scheme and a fresh proof of
+// its key for each request.
+type dpopTransport struct {
+	key   *authtest.Key
+	token string
+}
+
+func (d *dpopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "DPoP "+d.token)
+	r.Header.Set("DPoP", d.key.Proof(r.Method, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, d.token))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestBridgeDPoP: a DPoP request (RFC 9449) MCP Auth accepted reaches the
+// tools through the SDK, which reads Bearer tokens only, with its
+// identity, in sessions of both protocol generations.
+func TestBridgeDPoP(t *testing.T) {
+	as := authtest.NewServer(nil)
+	t.Cleanup(as.Close)
+	for _, version := range []string{"2025-11-25", "2026-07-28"} {
+		t.Run(version, func(t *testing.T) {
+			endpoint := serverWith(t, &mcp.StreamableHTTPOptions{Stateless: version == "2026-07-28"}, func(endpoint string, h http.Handler) http.Handler {
+				auth, err := mcpauth.New(mcpauth.Config{Logger: slog.New(slog.DiscardHandler), ProtectedResources: []mcpauth.ProtectedResource{{
+					Metadata:    mcpauth.ProtectedResourceMetadata{Resource: endpoint},
+					AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer(as.Issuer, "", nil)},
+					DPoP:        &mcpauth.DPoPOptions{Required: true},
+				}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { auth.Close() })
+				return gosdkauth.Protect(auth, nil, h)
+			})
+			k, err := authtest.NewKey("", "ES256")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := &dpopTransport{key: k, token: as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice", "cnf": k.Confirmation()})}
+			c := mcp.NewClient(&mcp.Implementation{Name: "client", Version: "1"}, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: &http.Client{Transport: tr}, DisableStandaloneSSE: true, MaxRetries: -1},
+				&mcp.ClientSessionOptions{ProtocolVersion: version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			w, err := call(t, s)
+			if err != nil || w.Subject != "alice" || w.UserID != as.Issuer+"#sub=alice" {
+				t.Fatalf("%+v %v", w, err)
+			}
+		})
+	}
+}

@@ -36,18 +36,20 @@ type Route struct {
 }
 
 var (
-	authenticate   = link.Authenticate.(func(*mcpauth.Bearer, *http.Request) (*http.Request, *mcpauth.AuthInfo, error))
+	authenticate   = link.Authenticate.(func(*mcpauth.Bearer, http.Header, *http.Request) (*http.Request, *mcpauth.AuthInfo, error))
 	refusal        = link.Refusal.(func(error, http.Header, *http.Request) *mcpauth.Error)
 	metadataRoutes = link.MetadataRoutes.(func(*mcpauth.Auth) []link.Route)
 )
 
 // Authenticate is [mcpauth.Bearer.Authenticate] for middleware: on success
 // it also returns a shallow copy of r whose context carries the AuthInfo
-// (mcpauth.FromContext finds it), the request to pass on. The AuthInfo and
-// its context are allocated together, one allocation fewer per request. On
+// (mcpauth.FromContext finds it), the request to pass on, and sets on h,
+// the headers of the response to r, those a success needs (a fresh
+// DPoP-Nonce when the client's is getting old). The AuthInfo and its
+// context are allocated together, one allocation fewer per request. On
 // failure it returns r itself and the refusal.
-func Authenticate(b *mcpauth.Bearer, r *http.Request) (*http.Request, *mcpauth.AuthInfo, error) {
-	return authenticate(b, r)
+func Authenticate(b *mcpauth.Bearer, h http.Header, r *http.Request) (*http.Request, *mcpauth.AuthInfo, error) {
+	return authenticate(b, h, r)
 }
 
 // Refusal returns err as an *mcpauth.Error (one that is not becomes a 500

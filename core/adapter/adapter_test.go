@@ -36,11 +36,11 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := httptest.NewRequest("POST", resource, nil)
-	if got, info, err := adapter.Authenticate(b, req); got != req || info != nil || !errors.Is(err, mcpauth.CodeMissingAuthHeader) {
+	if got, info, err := adapter.Authenticate(b, http.Header{}, req); got != req || info != nil || !errors.Is(err, mcpauth.CodeMissingAuthHeader) {
 		t.Fatalf("no token: %p (request %p), %v, %v", got, req, info, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+as.Mint(nil))
-	got, info, err := adapter.Authenticate(b, req)
+	got, info, err := adapter.Authenticate(b, http.Header{}, req)
 	if err != nil || got == req || info == nil || info.Subject != "test-user" {
 		t.Fatalf("%v %v", info, err)
 	}

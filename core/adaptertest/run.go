@@ -61,7 +61,7 @@ func describe(info *mcpauth.AuthInfo) any {
 	if info == nil {
 		return nil
 	}
-	return map[string]any{"subject": info.Subject, "issuer": info.Issuer, "scopes": info.Scopes, "resource": info.Resource}
+	return map[string]any{"subject": info.Subject, "issuer": info.Issuer, "scopes": info.Scopes, "resource": info.Resource, "dpop": info.DPoPThumbprint}
 }
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -120,13 +120,20 @@ func (s *side) serve(t *testing.T, c *Case) (a answer) {
 	if c.Wrap != nil {
 		h = c.Wrap(h)
 	}
+	req := c.request()
+	if c.Prepare != nil {
+		for k, vs := range c.Prepare(t, h) {
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
+		}
+	}
 	before := s.calls.Load()
 	if c.Raw != "" {
 		resp := Wire(t, h, c.wireRequest())
 		body, _ := io.ReadAll(resp.Body)
 		return answer{status: resp.StatusCode, header: resp.Header, body: body, called: s.calls.Load() > before}
 	}
-	req := c.request()
 	rec := httptest.NewRecorder()
 	func() {
 		defer func() {
@@ -207,8 +214,13 @@ type Case struct {
 	// Wrap, when set, wraps both servers, for example in
 	// http.MaxBytesHandler.
 	Wrap func(http.Handler) http.Handler
+	// Prepare, when set, runs for each server before its request, given
+	// that server, and returns headers to add to the request: a fresh DPoP
+	// proof per server, or one obtained by a first request (a nonce). It
+	// is not used with Raw.
+	Prepare func(t *testing.T, h http.Handler) map[string][]string
 
-	env string // "" (resource-server mode), "down" or "legacy"
+	env string // "" (resource-server mode), "down", "legacy", or a DPoP one (dpop.go)
 }
 
 func (c *Case) request() *http.Request {
@@ -243,6 +255,11 @@ func (c *Case) wireRequest() string {
 // reference. No case is skipped.
 func Run(t *testing.T, build NewServer) {
 	envs := map[string]*env{"": newEnv(t, build), "down": newEnv(t, build), "legacy": newLegacyEnv(t, build)}
+	dpopServers := map[string]*authtest.Server{}
+	for name, opts := range dpopEnvs {
+		envs[name] = newDPoPEnv(t, build, opts)
+		dpopServers[name] = envs[name].as
+	}
 	main, down := envs[""], envs["down"]
 	down.as.SetIntercept(func(w http.ResponseWriter, r *http.Request) bool {
 		if strings.HasSuffix(r.URL.Path, "/jwks") {
@@ -253,6 +270,7 @@ func Run(t *testing.T, build NewServer) {
 	})
 	cases := Cases(main.as)
 	cases = append(cases, legacyCases(envs["legacy"].as)...)
+	cases = append(cases, dpopCases(dpopServers)...)
 	cases = append(cases, Case{
 		Name: "key set unreachable: 503 with Retry-After", Method: "POST", Path: PathMCP, env: "down",
 		Header: bearer(down.as.Mint(authtest.Claims{"scope": "read"})), Status: 503,
@@ -291,7 +309,7 @@ func check(t *testing.T, c *Case, who string, a answer) {
 		t.Fatalf("%s: challenge\n got %s\nwant %s", who, got, c.Challenge)
 	}
 	if c.Challenge != "" {
-		if _, err := authtest.ParseChallenge(c.Challenge); err != nil {
+		if _, err := authtest.ParseChallenges(c.Challenge); err != nil {
 			t.Fatalf("challenge does not parse: %v", err)
 		}
 	}
@@ -307,6 +325,10 @@ func compare(t *testing.T, ref, got answer) {
 		if r, g := ref.header.Values(h), got.header.Values(h); !reflect.DeepEqual(r, g) {
 			t.Errorf("header %s: net/http %q, adapter %q", h, r, g)
 		}
+	}
+	// A DPoP nonce holds the second it was made, which may differ.
+	if (ref.header.Get("DPoP-Nonce") == "") != (got.header.Get("DPoP-Nonce") == "") {
+		t.Errorf("DPoP-Nonce: net/http %q, adapter %q", ref.header.Get("DPoP-Nonce"), got.header.Get("DPoP-Nonce"))
 	}
 	rt, gt := mediaType(ref.header), mediaType(got.header)
 	if rt != gt {

@@ -134,7 +134,8 @@ func grantedScope(requested string, userScopes []string) string {
 }
 
 // exchangeCode is the authorization_code grant with PKCE verification.
-func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
+// The token is bound to the key whose thumbprint is jkt, unless jkt is "".
+func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, jkt string) {
 	c, ok := s.authenticateClient(w, r, true)
 	if !ok {
 		return
@@ -161,7 +162,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request) {
 		if rs := r.PostForm.Get("resource"); rs != "" {
 			resource = rs
 		}
-		writeJSON(w, http.StatusOK, s.issue(c, g.user, g.scope, resource))
+		writeJSON(w, http.StatusOK, s.issue(c, g.user, g.scope, resource, jkt))
 	}
 }
 

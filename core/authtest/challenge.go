@@ -48,13 +48,48 @@ func (c Challenge) Names() []string {
 // can check the builder's output against the grammar. A parameter named
 // twice is an error (RFC 9110 §11.2).
 func ParseChallenge(s string) (Challenge, error) {
+	cs, err := ParseChallenges(s)
+	if err != nil {
+		return Challenge{}, err
+	}
+	if len(cs) != 1 {
+		return cs[0], fmt.Errorf("authtest: %d challenges, want one", len(cs))
+	}
+	return cs[0], nil
+}
+
+// ParseChallenges parses a WWW-Authenticate value holding one or more
+// comma-separated challenges (RFC 9110 §11.6.1: #challenge), such as
+// `Bearer resource_metadata="…", DPoP algs="ES256"`, by the grammar of
+// [ParseChallenge].
+func ParseChallenges(s string) ([]Challenge, error) {
 	p := &parser{s: s}
+	var out []Challenge
+	for {
+		c, err := p.challenge()
+		if err != nil {
+			return out, err
+		}
+		out = append(out, c)
+		if p.done() {
+			return out, nil
+		}
+	}
+}
+
+// challenge reads one challenge, and the comma and spaces after it when
+// another follows.
+func (p *parser) challenge() (Challenge, error) {
 	var c Challenge
 	c.Scheme = p.token()
 	if c.Scheme == "" {
-		return c, errors.New("authtest: no auth-scheme")
+		return c, fmt.Errorf("authtest: no auth-scheme at %d", p.i)
 	}
 	if p.done() {
+		return c, nil
+	}
+	if p.eat(',') {
+		p.spaces()
 		return c, nil
 	}
 	if !p.eat(' ') {
@@ -95,7 +130,22 @@ func ParseChallenge(s string) (Challenge, error) {
 			return c, fmt.Errorf("authtest: expected ',' at %d", p.i)
 		}
 		p.spaces()
+		if p.nextIsScheme() {
+			return c, nil
+		}
 	}
+}
+
+// nextIsScheme reports whether what follows is a new challenge (a token
+// not followed by "="), not another auth-param.
+func (p *parser) nextIsScheme() bool {
+	save := p.i
+	defer func() { p.i = save }()
+	if p.token() == "" {
+		return false
+	}
+	p.spaces()
+	return !p.eat('=')
 }
 
 type parser struct {

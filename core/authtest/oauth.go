@@ -143,9 +143,10 @@ func (s *Server) allowedScopes(c *Client, requested string) (string, bool) {
 }
 
 // issue mints an access token for sub: a JWT whose aud is resource, or an
-// opaque token when no resource is given (as some servers do). It returns
-// the token response.
-func (s *Server) issue(c *Client, sub, scope, resource string) map[string]any {
+// opaque token when no resource is given (as some servers do), bound to the
+// DPoP key whose thumbprint is jkt unless jkt is "". It returns the token
+// response.
+func (s *Server) issue(c *Client, sub, scope, resource, jkt string) map[string]any {
 	now := s.now()
 	ttl := s.opts.TokenTTL
 	if ttl <= 0 {
@@ -156,6 +157,11 @@ func (s *Server) issue(c *Client, sub, scope, resource string) map[string]any {
 	}
 	if scope != "" {
 		claims["scope"] = scope
+	}
+	tokenType := "Bearer"
+	if jkt != "" {
+		claims["cnf"] = map[string]any{"jkt": jkt}
+		tokenType = "DPoP"
 	}
 	var token string
 	if resource != "" {
@@ -169,7 +175,7 @@ func (s *Server) issue(c *Client, sub, scope, resource string) map[string]any {
 	s.state.mu.Lock()
 	s.state.tokens[token] = &issued{claims: claims, expires: now.Add(ttl)}
 	s.state.mu.Unlock()
-	resp := map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": int(ttl.Seconds())}
+	resp := map[string]any{"access_token": token, "token_type": tokenType, "expires_in": int(ttl.Seconds())}
 	if scope != "" {
 		resp["scope"] = scope
 	}
@@ -179,6 +185,10 @@ func (s *Server) issue(c *Client, sub, scope, resource string) map[string]any {
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "malformed form")
+		return
+	}
+	jkt, ok := s.dpopKey(w, r)
+	if !ok {
 		return
 	}
 	switch r.PostForm.Get("grant_type") {
@@ -196,9 +206,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, http.StatusBadRequest, "invalid_scope", "the client may not request this scope")
 			return
 		}
-		writeJSON(w, http.StatusOK, s.issue(c, c.ID, scope, r.PostForm.Get("resource")))
+		writeJSON(w, http.StatusOK, s.issue(c, c.ID, scope, r.PostForm.Get("resource"), jkt))
 	case "authorization_code":
-		s.exchangeCode(w, r)
+		s.exchangeCode(w, r, jkt)
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "supported: client_credentials, authorization_code")
 	}
@@ -220,6 +230,9 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer := map[string]any{"active": true, "token_type": "Bearer"}
+	if _, bound := t.claims["cnf"]; bound {
+		answer["token_type"] = "DPoP" // RFC 9449 §6.2
+	}
 	for k, v := range t.claims {
 		answer[k] = v
 	}

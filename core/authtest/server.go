@@ -249,6 +249,7 @@ func (s *Server) Metadata() map[string]any {
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
 		"client_id_metadata_document_supported": false,
+		"dpop_signing_alg_values_supported":     dpopAlgorithms,
 	}
 	if len(s.opts.Scopes) > 0 {
 		doc["scopes_supported"] = s.opts.Scopes

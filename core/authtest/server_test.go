@@ -156,6 +156,32 @@ func TestParseChallenge(t *testing.T) {
 	}
 }
 
+func TestParseChallenges(t *testing.T) {
+	cs, err := ParseChallenges(`Bearer error="invalid_token", resource_metadata="https://h/p", DPoP algs="ES256 PS256", error=use_dpop_nonce`)
+	if err != nil || len(cs) != 2 || cs[0].Scheme != "Bearer" || cs[1].Scheme != "DPoP" {
+		t.Fatalf("%+v %v", cs, err)
+	}
+	if strings.Join(cs[0].Names(), ",") != "error,resource_metadata" || strings.Join(cs[1].Names(), ",") != "algs,error" {
+		t.Fatalf("names %v %v", cs[0].Names(), cs[1].Names())
+	}
+	// RFC 9449 §7.1: a challenge without parameters, then another.
+	if cs, err := ParseChallenges(`Bearer, DPoP algs="ES256"`); err != nil || len(cs) != 2 || len(cs[0].Params) != 0 {
+		t.Fatalf("%+v %v", cs, err)
+	}
+	// The same parameter in two challenges is fine; twice in one is not.
+	if _, err := ParseChallenges(`Bearer scope="a", DPoP scope="a"`); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{`Bearer scope="a", DPoP scope="a", scope="b"`, `Bearer a="1", , DPoP`, `Bearer a="1",`, `Bearer a="1" DPoP`} {
+		if cs, err := ParseChallenges(bad); err == nil {
+			t.Errorf("%q parsed as %+v", bad, cs)
+		}
+	}
+	if _, err := ParseChallenge(`Bearer a="1", DPoP b="2"`); err == nil {
+		t.Error("ParseChallenge accepted two challenges")
+	}
+}
+
 // TestStartLoopbackOnly: the server issues tokens to whoever asks, so it
 // refuses to listen where other machines could reach it.
 func TestStartLoopbackOnly(t *testing.T) {

@@ -15,7 +15,7 @@ type Route struct {
 }
 
 var (
-	// Authenticate is func(*mcpauth.Bearer, *http.Request) (*http.Request, *mcpauth.AuthInfo, error).
+	// Authenticate is func(*mcpauth.Bearer, http.Header, *http.Request) (*http.Request, *mcpauth.AuthInfo, error).
 	Authenticate any
 	// Refusal is func(err error, h http.Header, r *http.Request) *mcpauth.Error.
 	Refusal any

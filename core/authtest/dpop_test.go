@@ -1,0 +1,72 @@
+package authtest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// postDPoP posts form to the token endpoint with the DPoP header values.
+func postDPoP(t *testing.T, s *Server, form url.Values, proofs ...string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.Issuer+"/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("app", "s3cret")
+	for _, p := range proofs {
+		req.Header.Add("DPoP", p)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &v)
+	return resp.StatusCode, v
+}
+
+// TestTokenEndpointDPoP: a token request with a valid proof gets a token
+// bound to the proof's key (token_type DPoP, cnf.jkt, and so in the
+// introspection answer); a bad proof gets 400 invalid_dpop_proof.
+func TestTokenEndpointDPoP(t *testing.T) {
+	s := newOAuthServer(t)
+	k, err := NewKey("", "ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "resource": {"https://mcp.example.com/mcp"}}
+	code, v := postDPoP(t, s, form, k.Proof("POST", s.Issuer+"/token", ""))
+	if code != 200 || v["token_type"] != "DPoP" {
+		t.Fatalf("%d %v", code, v)
+	}
+	token := v["access_token"].(string)
+	cnf, _ := claimsOf(t, token)["cnf"].(map[string]any)
+	if cnf["jkt"] != k.Thumbprint() {
+		t.Fatalf("cnf %v, want jkt %s", cnf, k.Thumbprint())
+	}
+	code, in := postForm(t, s.Issuer+"/introspect", url.Values{"token": {token}}, "app", "s3cret")
+	if icnf, _ := in["cnf"].(map[string]any); code != 200 || in["token_type"] != "DPoP" || icnf["jkt"] != k.Thumbprint() {
+		t.Fatalf("introspection %d %v", code, in)
+	}
+	// Without a proof: a bearer token.
+	if code, v := postDPoP(t, s, form); code != 200 || v["token_type"] != "Bearer" || claimsOf(t, v["access_token"].(string))["cnf"] != nil {
+		t.Fatalf("%d %v", code, v)
+	}
+	for name, proofs := range map[string][]string{
+		"for another URL":     {k.Proof("POST", s.Issuer+"/other", "")},
+		"for GET":             {k.Proof("GET", s.Issuer+"/token", "")},
+		"too old":             {k.SignProof(Proof{Method: "POST", URL: s.Issuer + "/token", IssuedAt: time.Now().Add(-time.Hour)})},
+		"not a JWT":           {"garbage"},
+		"two proofs":          {k.Proof("POST", s.Issuer+"/token", ""), k.Proof("POST", s.Issuer+"/token", "")},
+		"unsigned (alg none)": {k.SignProof(Proof{Method: "POST", URL: s.Issuer + "/token", Algorithm: "none"})},
+	} {
+		if code, v := postDPoP(t, s, form, proofs...); code != 400 || v["error"] != "invalid_dpop_proof" {
+			t.Errorf("%s: %d %v", name, code, v)
+		}
+	}
+}
