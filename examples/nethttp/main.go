@@ -89,6 +89,9 @@ func run(ctx context.Context, ln net.Listener, cfg todo.Config, log *slog.Logger
 				ResourceName:    "Todo manager (MCP Auth for Go example)",
 			},
 			AuthServers: []*mcpauth.AuthServer{server},
+			// DPoP (RFC 9449) with -dpop on or required: tokens bound to the
+			// client's key, which signs a proof of each request.
+			DPoP: cfg.DPoP,
 		}},
 		JWKS:   mcpauth.JWKSOptions{MinRefreshInterval: cfg.JWKSMinRefresh},
 		Logger: log,

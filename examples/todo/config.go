@@ -40,6 +40,10 @@ type Config struct {
 	// (-introspect-cache-ttl, MCPAUTH_INTROSPECT_CACHE_TTL); default 1m. A
 	// revoked token stays accepted for at most this long.
 	IntrospectCacheTTL time.Duration
+	// DPoP is the resource's DPoP configuration (-dpop, MCPAUTH_DPOP): nil
+	// for "off" (the default), DPoP-bound tokens accepted next to bearer
+	// tokens for "on", and required for "required".
+	DPoP *mcpauth.DPoPOptions
 }
 
 // ParseConfig reads args (without the program name) and the environment
@@ -61,6 +65,7 @@ func ParseConfig(name string, args []string, getenv func(string) string, output 
 	introspectID := fs.String("introspect-client-id", env("MCPAUTH_INTROSPECT_CLIENT_ID", ""), "verify tokens by introspection, as this client; empty: tokens are JWTs (MCPAUTH_INTROSPECT_CLIENT_ID)")
 	introspectSecret := fs.String("introspect-client-secret", env("MCPAUTH_INTROSPECT_CLIENT_SECRET", ""), "the introspecting client's secret (MCPAUTH_INTROSPECT_CLIENT_SECRET)")
 	introspectTTL := fs.String("introspect-cache-ttl", env("MCPAUTH_INTROSPECT_CACHE_TTL", "1m"), "longest reuse of an introspection answer (MCPAUTH_INTROSPECT_CACHE_TTL)")
+	dpop := fs.String("dpop", env("MCPAUTH_DPOP", "off"), "DPoP-bound tokens (RFC 9449): off, on (next to bearer tokens) or required (MCPAUTH_DPOP)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -82,8 +87,18 @@ func ParseConfig(name string, args []string, getenv func(string) string, output 
 	if *introspectID == "" && *introspectSecret != "" {
 		return Config{}, fmt.Errorf("-introspect-client-secret without -introspect-client-id")
 	}
+	var dp *mcpauth.DPoPOptions
+	switch *dpop {
+	case "off":
+	case "on":
+		dp = &mcpauth.DPoPOptions{}
+	case "required":
+		dp = &mcpauth.DPoPOptions{Required: true}
+	default:
+		return Config{}, fmt.Errorf("-dpop: %q is not off, on or required", *dpop)
+	}
 	return Config{Addr: *addr, Issuer: *issuer, IssuerType: t, Resource: *resource, JWKSMinRefresh: d,
-		IntrospectClientID: *introspectID, IntrospectClientSecret: *introspectSecret, IntrospectCacheTTL: ttl}, nil
+		IntrospectClientID: *introspectID, IntrospectClientSecret: *introspectSecret, IntrospectCacheTTL: ttl, DPoP: dp}, nil
 }
 
 func positiveDuration(flag, s string) (time.Duration, error) {

@@ -41,8 +41,19 @@ func TestParseConfig(t *testing.T) {
 	if err != nil || cfg.IntrospectClientID != "rs2" || cfg.IntrospectClientSecret != "s3cret" || cfg.IntrospectCacheTTL != 250*time.Millisecond {
 		t.Fatalf("introspection flags %+v %v", cfg, err)
 	}
+	// DPoP.
+	for value, want := range map[string]*mcpauth.DPoPOptions{"off": nil, "on": {}, "required": {Required: true}} {
+		env = map[string]string{"MCPAUTH_DPOP": value}
+		cfg, err := ParseConfig("x", nil, getenv, io.Discard)
+		if err != nil || (cfg.DPoP == nil) != (want == nil) || (want != nil && cfg.DPoP.Required != want.Required) {
+			t.Fatalf("MCPAUTH_DPOP=%s: %+v %v", value, cfg.DPoP, err)
+		}
+	}
+	if cfg, err := ParseConfig("x", []string{"-dpop", "required"}, getenv, io.Discard); err != nil || cfg.DPoP == nil || !cfg.DPoP.Required {
+		t.Fatalf("-dpop required: %+v %v", cfg.DPoP, err)
+	}
 	env = map[string]string{}
-	for _, args := range [][]string{{"-issuer-type", "saml"}, {"-jwks-min-refresh", "soon"}, {"-jwks-min-refresh", "-1s"}, {"-nope"}, {"extra"},
+	for _, args := range [][]string{{"-dpop", "yes"}, {"-issuer-type", "saml"}, {"-jwks-min-refresh", "soon"}, {"-jwks-min-refresh", "-1s"}, {"-nope"}, {"extra"},
 		{"-introspect-cache-ttl", "0s"}, {"-introspect-client-secret", "orphan"}} {
 		if _, err := ParseConfig("x", args, getenv, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

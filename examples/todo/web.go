@@ -40,6 +40,13 @@ func PrintBanner(w io.Writer, name, base string, cfg Config, dev bool) {
 	if cfg.IntrospectClientID != "" {
 		fmt.Fprintf(w, "  verifying tokens by introspection (RFC 7662) as client %s, answers reused for %s\n", cfg.IntrospectClientID, cfg.IntrospectCacheTTL)
 	}
+	if cfg.DPoP != nil {
+		mode := "accepted next to bearer tokens"
+		if cfg.DPoP.Required {
+			mode = "required: bearer tokens are refused, and the curl lines below need a DPoP client"
+		}
+		fmt.Fprintf(w, "  DPoP-bound tokens (RFC 9449) %s\n", mode)
+	}
 	if !dev {
 		fmt.Fprintf(w, "  trusting the authorization server %s\n", cfg.Issuer)
 		return

@@ -123,6 +123,7 @@ func Run(t *testing.T, run RunFunc) {
 	t.Run("2025-11-25 client (go-sdk), session bound to its user", func(t *testing.T) { sessionful(t, s) })
 	t.Run("2026-07-28 client (mcp-go)", func(t *testing.T) { Modern(t, run, "2026-07-28") })
 	t.Run("introspection mode", func(t *testing.T) { introspectionMode(t, run) })
+	t.Run("DPoP required", func(t *testing.T) { dpopMode(t, run) })
 	t.Run("sign-in flow of the development server", func(t *testing.T) {
 		token := SignIn(t, s, "admin")
 		var id identity
