@@ -169,8 +169,12 @@ func (a *Auth) Middleware(opts *BearerOptions) func(http.Handler) http.Handler {
 // scopes r needs (the required scopes plus the policy's, which may read and
 // restore the body), the bearer token from the Authorization header, the
 // verifier, then the issuer, audience, sender-constraint, expiry and scope
-// checks. Each call returns a new AuthInfo (see [AuthInfo] for what it
-// shares with other requests).
+// checks; for a DPoP request, the proof before the verifier, its key
+// binding among the checks, and the replay store last. Each call returns a new
+// AuthInfo (see [AuthInfo] for what it shares with other requests).
+// Authenticate writes no response, so a DPoP client whose nonce is getting
+// old is sent a fresh one only by the middleware and the adapters; with
+// Authenticate alone it gets a use_dpop_nonce refusal once the nonce expires.
 func (b *Bearer) Authenticate(r *http.Request) (*AuthInfo, error) {
 	out := new(AuthInfo)
 	if err := b.authenticate(nil, r, out); err != nil {

@@ -33,9 +33,10 @@ var ErrReplayStoreFull = errors.New("mcpauth: the replay store is full")
 const replayShards = 16
 
 // MemoryReplayStore is a [ReplayStore] in this process's memory: bounded,
-// with expired keys dropped as new ones arrive. A record costs about 150
-// bytes. When it holds its capacity of unexpired keys it refuses to record
-// more ([ErrReplayStoreFull]) rather than forget one that could then be
+// with expired keys dropped as new ones arrive. A record costs about 110
+// bytes. The keys are spread over 16 shards of a sixteenth of the capacity
+// each; a shard holding its share of unexpired keys refuses to record more
+// ([ErrReplayStoreFull]) rather than forget one that could then be
 // replayed. It is safe for concurrent use.
 type MemoryReplayStore struct {
 	seed   maphash.Seed

@@ -230,6 +230,12 @@ func wantMissing(scope string) func(*testing.T, int, http.Header, []byte) {
 // wantIdentity checks that the handler saw the identity both through the
 // framework accessor and through mcpauth.FromContext.
 func wantIdentity(subject string) func(*testing.T, int, http.Header, []byte) {
+	return wantSeen("subject", subject)
+}
+
+// wantSeen checks that the handler saw, through both accessors, an identity
+// of the suite's resource whose member (as describe reports it) is value.
+func wantSeen(member, value string) func(*testing.T, int, http.Header, []byte) {
 	return func(t *testing.T, _ int, _ http.Header, body []byte) {
 		var b struct {
 			Framework map[string]any `json:"framework"`
@@ -239,8 +245,8 @@ func wantIdentity(subject string) func(*testing.T, int, http.Header, []byte) {
 			t.Fatalf("handler body %s", body)
 		}
 		for name, info := range map[string]map[string]any{"framework accessor": b.Framework, "mcpauth.FromContext": b.Context} {
-			if info == nil || info["subject"] != subject || info["resource"] != Resource {
-				t.Errorf("%s saw %v, want subject %s", name, info, subject)
+			if info == nil || info[member] != value || info["resource"] != Resource {
+				t.Errorf("%s saw %v, want %s %q", name, info, member, value)
 			}
 		}
 	}

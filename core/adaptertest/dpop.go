@@ -246,18 +246,5 @@ func send(h http.Handler, headers map[string][]string) int {
 // wantThumbprint checks that the handler saw the identity, with the DPoP
 // key's thumbprint ("" for a bearer token), through both accessors.
 func wantThumbprint(jkt string) func(*testing.T, int, http.Header, []byte) {
-	return func(t *testing.T, _ int, _ http.Header, body []byte) {
-		var b struct {
-			Framework map[string]any `json:"framework"`
-			Context   map[string]any `json:"context"`
-		}
-		if err := json.Unmarshal(body, &b); err != nil {
-			t.Fatalf("handler body %s", body)
-		}
-		for name, info := range map[string]map[string]any{"framework accessor": b.Framework, "mcpauth.FromContext": b.Context} {
-			if info == nil || info["dpop"] != jkt || info["resource"] != Resource {
-				t.Errorf("%s saw %v, want the DPoP thumbprint %q", name, info, jkt)
-			}
-		}
-	}
+	return wantSeen("dpop", jkt)
 }

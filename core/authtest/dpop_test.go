@@ -1,33 +1,17 @@
 package authtest
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 )
 
-// postDPoP posts form to the token endpoint with the DPoP header values.
+// postDPoP posts form to the token endpoint as the client app, with the
+// DPoP header values.
 func postDPoP(t *testing.T, s *Server, form url.Values, proofs ...string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", s.Issuer+"/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("app", "s3cret")
-	for _, p := range proofs {
-		req.Header.Add("DPoP", p)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v map[string]any
-	b, _ := io.ReadAll(resp.Body)
-	json.Unmarshal(b, &v)
-	return resp.StatusCode, v
+	return postWith(t, s.Issuer+"/token", form, http.Header{"Dpop": proofs}, "app", "s3cret")
 }
 
 // TestTokenEndpointDPoP: a token request with a valid proof gets a token

@@ -23,7 +23,16 @@ func newOAuthServer(t *testing.T) *Server {
 
 func postForm(t *testing.T, u string, form url.Values, basic ...string) (int, map[string]any) {
 	t.Helper()
+	return postWith(t, u, form, nil, basic...)
+}
+
+// postWith is postForm with more request headers.
+func postWith(t *testing.T, u string, form url.Values, header http.Header, basic ...string) (int, map[string]any) {
+	t.Helper()
 	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if len(basic) == 2 {
 		req.SetBasicAuth(basic[0], basic[1])

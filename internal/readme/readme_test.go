@@ -164,3 +164,45 @@ func call(t *testing.T, s *mcp.ClientSession, tool string) string {
 	}
 	return res.Content[0].(*mcp.TextContent).Text
 }
+
+// TestDPoP runs the README's DPoP configuration: the metadata advertises
+// it, a bearer token is refused, a proof without the nonce gets one, and a
+// proof with it passes once.
+func TestDPoP(t *testing.T) {
+	as := authtest.NewServer(nil)
+	t.Cleanup(as.Close)
+	auth, err := newAuthWithDPoP(as.Issuer, []byte("a secret of at least thirty-two bytes"), mcpauth.NewMemoryReplayStore(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { auth.Close() })
+	h := auth.Middleware(nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	const resource = "https://mcp.example.com/mcp"
+	key, _ := authtest.NewKey("", "ES256")
+	token := as.Mint(authtest.Claims{"aud": resource, "cnf": key.Confirmation()})
+	send := func(scheme, proof string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, resource, nil)
+		req.Header.Set("Authorization", scheme+" "+token)
+		if proof != "" {
+			req.Header.Set("DPoP", proof)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := send("Bearer", ""); rec.Code != 401 || !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "DPoP ") {
+		t.Fatalf("bearer: %d %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	rec := send("DPoP", key.Proof(http.MethodPost, resource, token))
+	nonce := rec.Header().Get("DPoP-Nonce")
+	if rec.Code != 401 || nonce == "" {
+		t.Fatalf("no nonce: %d", rec.Code)
+	}
+	proof := key.SignProof(authtest.Proof{Method: http.MethodPost, URL: resource, AccessToken: token, Nonce: nonce})
+	if rec := send("DPoP", proof); rec.Code != 200 {
+		t.Fatalf("with the nonce: %d %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
+	}
+	if rec := send("DPoP", proof); rec.Code != 401 {
+		t.Fatalf("replayed: %d", rec.Code)
+	}
+}
