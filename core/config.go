@@ -55,7 +55,7 @@ var defaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "P
 
 // algorithms checks and returns the configured algorithms.
 func (c *Config) algorithms() ([]string, error) {
-	return checkAlgorithms("Config.Algorithms", c.Algorithms)
+	return checkAlgorithms("Config.Algorithms", c.Algorithms, defaultAlgorithms)
 }
 
 // JWKSOptions tunes the JSON Web Key Set cache. Zero fields take the defaults.

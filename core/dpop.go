@@ -32,8 +32,8 @@ type DPoPOptions struct {
 	// refused as a bearer token.
 	Required bool
 	// Algorithms are the proof signature algorithms accepted; nil means
-	// every asymmetric algorithm supported (see [Config.Algorithms]). Never
-	// none or HMAC.
+	// every one supported: those of [Config.Algorithms] and Ed25519 (RFC
+	// 9864's name for EdDSA with an Ed25519 key). Never none or HMAC.
 	Algorithms []string
 	// ProofWindow is how far a proof's iat may be from the server's time,
 	// either way; zero means [DefaultDPoPProofWindow]. A proof is
@@ -87,7 +87,7 @@ func (o *DPoPOptions) compile(resource string) (*dpopConfig, error) {
 	if o == nil {
 		return nil, nil
 	}
-	algs, err := checkAlgorithms("DPoP.Algorithms", o.Algorithms)
+	algs, err := checkAlgorithms("DPoP.Algorithms", o.Algorithms, dpopAlgorithms)
 	if err != nil {
 		return nil, fmt.Errorf("resource %q: %w", resource, err)
 	}
@@ -249,18 +249,23 @@ func bindingError(info *AuthInfo, proof *dpopProof, c *dpopConfig) *Error {
 	return nil
 }
 
-// checkAlgorithms checks configured JWS algorithms: nil means the defaults,
-// and only the asymmetric ones supported are allowed.
-func checkAlgorithms(field string, algs []string) ([]string, error) {
+// dpopAlgorithms are the proof algorithms supported: those of tokens, and
+// Ed25519, the fully-specified name of EdDSA with an Ed25519 key (RFC 9864)
+// that recent JOSE libraries sign proofs with.
+var dpopAlgorithms = append(slices.Clip(defaultAlgorithms), "Ed25519")
+
+// checkAlgorithms checks configured JWS algorithms: nil means supported,
+// and only those are allowed (asymmetric ones: never none or HMAC).
+func checkAlgorithms(field string, algs, supported []string) ([]string, error) {
 	if algs == nil {
-		return defaultAlgorithms, nil
+		return supported, nil
 	}
 	if len(algs) == 0 {
 		return nil, fmt.Errorf("%w: %s is empty: no token could be verified (nil means the defaults)", ErrInvalidConfig, field)
 	}
 	for _, alg := range algs {
-		if !slices.Contains(defaultAlgorithms, alg) {
-			return nil, fmt.Errorf("%w: %s: %q is not supported: use some of %v (never none or HMAC)", ErrInvalidConfig, field, alg, defaultAlgorithms)
+		if !slices.Contains(supported, alg) {
+			return nil, fmt.Errorf("%w: %s: %q is not supported: use some of %v (never none or HMAC)", ErrInvalidConfig, field, alg, supported)
 		}
 	}
 	return slices.Clone(algs), nil

@@ -106,6 +106,11 @@ func TestDPoPAccepted(t *testing.T) {
 			}
 		}
 	}
+	// RFC 9864's fully-specified name for EdDSA with an Ed25519 key.
+	ed := newDPoPKey(t, "EdDSA")
+	token := r.boundToken(ed, nil)
+	expect(t, r.send(r.dpopRequest(token, ed.SignProof(authtest.Proof{Method: http.MethodPost, URL: resourceID, AccessToken: token, Algorithm: "Ed25519"}))), 200, "")
+
 	expect(t, r.bearer(r.as.Mint(nil)), 200, "")
 	if info, _ := mcpauth.FromContext(r.lastReq.Load().Context()); info.DPoPThumbprint != "" {
 		t.Fatalf("bearer request with a thumbprint: %+v", info)
@@ -235,7 +240,7 @@ func TestDPoPMetadata(t *testing.T) {
 	var doc map[string]any
 	json.Unmarshal(rec.Body.Bytes(), &doc)
 	if _, ok := doc["dpop_bound_access_tokens_required"]; ok ||
-		!equalJSON(doc["dpop_signing_alg_values_supported"], []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}) {
+		!equalJSON(doc["dpop_signing_alg_values_supported"], []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}) {
 		t.Fatalf("metadata %s", rec.Body)
 	}
 	plain := newRig(t, rigOptions{})

@@ -112,7 +112,7 @@ func (k *Key) Confirmation() map[string]any {
 }
 
 // dpopAlgorithms are the proof algorithms the token endpoint accepts.
-var dpopAlgorithms = []string{"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA"}
+var dpopAlgorithms = []string{"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"}
 
 // dpopWindow is how far a token request's proof iat may be from now.
 const dpopWindow = 5 * time.Minute

@@ -81,6 +81,9 @@ func sign(signing, alg string, opts MintOptions, key *Key) []byte {
 		return nil
 	}
 	method := jwt.GetSigningMethod(alg)
+	if alg == "Ed25519" { // RFC 9864's name for EdDSA with an Ed25519 key
+		method = jwt.SigningMethodEdDSA
+	}
 	if method == nil {
 		return []byte("unsigned")
 	}

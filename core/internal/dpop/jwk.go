@@ -168,7 +168,7 @@ func (k *Key) fits(alg string) bool {
 		return k.crv == "P-384"
 	case alg == "ES512":
 		return k.crv == "P-521"
-	case alg == "EdDSA":
+	case alg == "EdDSA", alg == "Ed25519":
 		return k.kty == "OKP"
 	}
 	return false

@@ -79,6 +79,9 @@ func Parse(proof string, algs []string) (*Proof, error) {
 		return nil, errorf("The DPoP proof's signature is not base64url.")
 	}
 	method := jwt.GetSigningMethod(p.Alg)
+	if p.Alg == "Ed25519" { // RFC 9864: EdDSA with an Ed25519 key, by its fully-specified name
+		method = jwt.SigningMethodEdDSA
+	}
 	if method == nil || method.Verify(proof[:len(h64)+1+len(c64)], sig, p.Key.Public) != nil {
 		return nil, errorf("The DPoP proof's signature does not verify with its jwk.")
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/mcp-auth/go/core/internal/dpop"
 )
 
-var allAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+var allAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}
 
 // The token-request proof of RFC 9449 §4.1 (Figure 3).
 const rfcProof = "eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19" +
@@ -81,6 +81,9 @@ func TestParse(t *testing.T) {
 		{"RS256", proof(rsa, authtest.Proof{}), nil, ""},
 		{"PS256", proof(rsa, authtest.Proof{Algorithm: "PS256"}), nil, ""},
 		{"EdDSA", proof(ed, authtest.Proof{}), nil, ""},
+		{"Ed25519 (RFC 9864)", proof(ed, authtest.Proof{Algorithm: "Ed25519"}), []string{"Ed25519"}, ""},
+		{"Ed25519 with an EC key", proof(ec, authtest.Proof{Header: map[string]any{"alg": "Ed25519"}}), []string{"Ed25519"}, "cannot verify its alg Ed25519"},
+		{"Ed25519 not configured", proof(ed, authtest.Proof{Algorithm: "Ed25519"}), []string{"EdDSA"}, "alg is not one of EdDSA"},
 		{"typ as a full media type", proof(ec, authtest.Proof{Header: map[string]any{"typ": "application/dpop+jwt"}}), nil, ""},
 		{"typ in upper case", proof(ec, authtest.Proof{Header: map[string]any{"typ": "DPoP+JWT"}}), nil, ""},
 		{"fractional iat", proof(ec, authtest.Proof{Claims: authtest.Claims{"iat": float64(time.Now().Unix()) + 0.5}}), nil, ""},
