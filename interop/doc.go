@@ -4,10 +4,16 @@
 //
 //   - oidc-provider 9.13.3, an OpenID Certified authorization server
 //     (js/authorization-server.mjs), issuing RFC 9068 JWT access tokens for
-//     RFC 8707 resources, and opaque ones checked by introspection;
+//     RFC 8707 resources, and opaque ones checked by introspection, bound
+//     to the client's key (RFC 9449 DPoP) when asked for with a proof;
 //   - the MCP TypeScript SDK 1.32.2 client (js/mcp-client.mjs), whose
 //     ClientCredentialsProvider walks the whole authorization flow;
 //   - the MCP Inspector CLI 1.0.3;
+//   - panva's dpop 2.1.2 (js/dpop-client.mjs), which makes the ES256 key
+//     pair and the RFC 9449 proofs of a DPoP client: DPoP-bound tokens
+//     from oidc-provider, the TypeScript SDK client's requests each with a
+//     proof, and the refusals a DPoP resource owes (replay, a proof for
+//     another URL, method or key, a bound token sent as a bearer token);
 //   - Ory Hydra v2.3.0 (with the build tag hydra, run by make interop),
 //     built from the Go module proxy in the tools module ./hydra.
 //

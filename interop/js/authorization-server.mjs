@@ -8,6 +8,14 @@
 // resource offers the examples' scopes; oidc-provider silently drops scopes
 // a resource does not offer.
 //
+// DPoP (RFC 9449) is on, set explicitly rather than left to oidc-provider's
+// defaults: a token request carrying a valid DPoP proof (ES256, Ed25519 or
+// EdDSA) gets an access token bound to the proof's key (token_type "DPoP",
+// cnf.jkt in the JWT and in the introspection answer); one without a proof
+// gets a bearer token. There is no nonce secret, so the server never asks
+// for a DPoP nonce (no use_dpop_nonce, no DPoP-Nonce header), and a proof's
+// jti is refused the second time it is seen (no replay).
+//
 // Environment:
 //   PORT              port on 127.0.0.1 (default 0: any free port)
 //   KEYS_FILE         private JWK set kept across restarts (default: in memory only)
@@ -81,6 +89,7 @@ function configuration(keys) {
     ],
     jwks: { keys },
     scopes: ['openid', ...scopes],
+    dPoPSigningAlgValues: ['ES256', 'Ed25519', 'EdDSA'],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -89,6 +98,8 @@ function configuration(keys) {
         // Resource servers may introspect any token; clients their own.
         allowedPolicy: async (_ctx, client, token) => client.clientId === rsClient || client.clientId === token.clientId,
       },
+      // RFC 9449: bound tokens for requests with a proof, no nonces, no replays.
+      dPoP: { enabled: true, nonceSecret: undefined, requireNonce: () => false, allowReplay: false },
       revocation: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) => client.clientId === token.clientId,
