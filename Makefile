@@ -1,6 +1,7 @@
 # MCP Auth for Go: build and test entry points.
 # `make test` is what CI runs (.ci/run); it needs only Go (and, for the
-# interoperability suites, Node 20, which it installs packages for by itself).
+# interoperability suites, Node 20, which it installs packages for by itself;
+# for the redisstore tests, Debian's redis-server, which `redis` installs).
 # `make interop` adds the Ory Hydra suite, whose build from source takes
 # minutes (see README, "Interoperability").
 
@@ -17,7 +18,7 @@ INTEROP_TIMEOUT ?= 40m
 INTEROP_PKG := github.com/mcp-auth/go/interop
 FUZZTIME ?= 30s
 
-.PHONY: test fmt-check vet tidy-check unit peers release-check tree-check soak bench-load interop
+.PHONY: test fmt-check vet tidy-check unit redis peers release-check tree-check soak bench-load interop
 
 ## test: formatting, vet, tidy check and the race-enabled tests of every
 ## module, the interoperability tests against real peers, and the release
@@ -42,10 +43,11 @@ tidy-check:
 ## release-check: a user's view of the modules before they are tagged
 ## (RELEASING.md): each module zipped as the Go module proxy would into a
 ## local proxy, then, outside the repository with no replace and no
-## go.work, go get of every adapter, gosdkauth and otelauth and a program
-## built with each (Gin's downloading no other framework), every
-## examples/<framework>/main.go copied alone into a new module and built,
-## and the copied gin example run against its development server.
+## go.work, go get of every adapter, gosdkauth, otelauth and redisstore and a
+## program built with each (Gin's downloading no other framework,
+## redisstore's none), every examples/<framework>/main.go copied alone into
+## a new module and built, and the copied gin example run against its
+## development server.
 release-check:
 	$(GO) run ./internal/releasecheck
 
@@ -55,8 +57,18 @@ tree-check:
 	  echo "make test changed the tree:"; git status --porcelain; exit 1; fi
 
 # Every package but the interoperability tests, which `peers` runs.
-unit:
+unit: redis
 	@set -e; for m in $(MODULES); do echo "go test -race $${m#$(CURDIR)/}"; (cd $$m && pkgs=$$($(GO) list ./... 2>/dev/null | grep -vx '$(INTEROP_PKG)' || true); if [ -n "$$pkgs" ]; then $(GO) test -race -timeout $(TEST_TIMEOUT) $$pkgs; fi); done
+
+## redis: install Debian's redis-server package when redis-server is not on
+## PATH (the redisstore tests start their own server on a free loopback
+## port and stop it; nothing is started here).
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  echo "redis-server not found: installing Debian's redis-server package"; \
+	  sudo=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo=sudo; fi; \
+	  $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y redis-server; \
+	fi
 
 # The interoperability tests against oidc-provider, the TypeScript SDK client
 # and the MCP Inspector CLI (npm ci on first use). They drive processes go

@@ -17,7 +17,9 @@ require (
 	github.com/mcp-auth/go/gosdkauth v0.1.0
 	github.com/mcp-auth/go/mcpgoauth v0.1.0
 	github.com/mcp-auth/go/otelauth v0.1.0
+	github.com/mcp-auth/go/redisstore v0.1.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
+	github.com/redis/go-redis/v9 v9.22.0
 	golang.org/x/mod v0.40.0
 )
 
@@ -66,6 +68,7 @@ require (
 	go.opentelemetry.io/otel v1.46.0 // indirect
 	go.opentelemetry.io/otel/metric v1.46.0 // indirect
 	go.opentelemetry.io/otel/trace v1.46.0 // indirect
+	go.uber.org/atomic v1.11.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/net v0.57.0 // indirect
@@ -87,6 +90,7 @@ replace (
 	github.com/mcp-auth/go/gosdkauth => ./gosdkauth
 	github.com/mcp-auth/go/mcpgoauth => ./mcpgoauth
 	github.com/mcp-auth/go/otelauth => ./otelauth
+	github.com/mcp-auth/go/redisstore => ./redisstore
 )
 
 // The npm packages of the interoperability tests are never Go packages.

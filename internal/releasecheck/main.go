@@ -8,9 +8,10 @@
 //     and sizes) into a local module proxy;
 //  3. in temporary modules outside the repository, with no replace and no
 //     go.work, using only that proxy and the public one, it gets each
-//     adapter, gosdkauth, mcpgoauth and otelauth, and builds and vets a program using
-//     each; the Gin program, built with an empty module cache, must not
-//     download any other web framework or MCP library;
+//     adapter, gosdkauth, mcpgoauth, otelauth and redisstore, and builds and
+//     vets a program using each; the Gin, mcp-go and redisstore programs,
+//     each built with an empty module cache, must not download another web
+//     framework or MCP library (redisstore: any);
 //  4. each examples/<framework>/main.go, copied alone into a new module,
 //     goes through go mod tidy, go build and go vet; the copied gin example
 //     is run and must answer the MCP contract: 401 with the challenge

@@ -212,6 +212,44 @@ func main() {
 ` + protected,
 	},
 	{
+		name:    "redisstore",
+		modules: []string{"github.com/mcp-auth/go/redisstore", "github.com/mcp-auth/go/core"},
+		// A user of the Redis replay store downloads no web framework, MCP
+		// library or telemetry SDK.
+		forbidden: []string{"github.com/gin-gonic", "github.com/labstack", "github.com/go-chi", "github.com/modelcontextprotocol", "github.com/mark3labs", "go.opentelemetry.io"},
+		needed:    []string{"github.com/redis/go-redis", "github.com/mcp-auth/go/redisstore", "github.com/mcp-auth/go/core"},
+		src: `package main
+
+import (
+	"log"
+	"net/http"
+
+	"github.com/redis/go-redis/v9"
+
+	mcpauth "github.com/mcp-auth/go/core"
+	"github.com/mcp-auth/go/redisstore"
+)
+
+func main() {
+	client := redis.NewClient(&redis.Options{Addr: "localhost:6379", ContextTimeoutEnabled: true})
+	defer client.Close()
+	auth, err := mcpauth.New(mcpauth.Config{ProtectedResources: []mcpauth.ProtectedResource{{
+		Metadata:    mcpauth.ProtectedResourceMetadata{Resource: "https://mcp.example.com/mcp"},
+		AuthServers: []*mcpauth.AuthServer{mcpauth.DiscoverAuthServer("https://auth.example.com", mcpauth.ServerTypeAuto, nil)},
+		DPoP:        &mcpauth.DPoPOptions{ReplayStore: redisstore.New(client, nil)},
+	}}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer auth.Close()
+	mux := http.NewServeMux()
+	mux.Handle("/.well-known/", auth.MetadataHandler())
+	mux.Handle("/mcp", auth.Middleware(nil)(http.NotFoundHandler()))
+	log.Fatal(http.ListenAndServe("127.0.0.1:3001", mux))
+}
+`,
+	},
+	{
 		name:    "otelauth",
 		modules: []string{"github.com/mcp-auth/go/otelauth", "github.com/mcp-auth/go/core"},
 		src: `package main
