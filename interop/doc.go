@@ -1,6 +1,6 @@
 // Package interop holds MCP Auth for Go's interoperability tests: the
-// example servers, built with go build and run as processes, against real
-// third-party peers.
+// example servers and the mcpauth command, built with go build and run as
+// processes, against real third-party peers.
 //
 //   - oidc-provider 9.13.3, an OpenID Certified authorization server
 //     (js/authorization-server.mjs), issuing RFC 9068 JWT access tokens for
@@ -14,6 +14,10 @@
 //     from oidc-provider, the TypeScript SDK client's requests each with a
 //     proof, and the refusals a DPoP resource owes (replay, a proof for
 //     another URL, method or key, a bound token sent as a bearer token);
+//   - mcp-auth 0.2.0, the JavaScript library, on Express 5 with the
+//     TypeScript SDK's server (js/mcp-auth-server.mjs), which the mcpauth
+//     command's probe judges (mcpauth_test.go, with probe, check and token
+//     against the examples and oidc-provider);
 //   - Ory Hydra v2.3.0 (with the build tag hydra, run by make interop),
 //     built from the Go module proxy in the tools module ./hydra.
 //

@@ -175,8 +175,8 @@ func runNode(t testing.TB, script string, args ...string) ([]byte, error) {
 }
 
 // exampleBinary returns the path of examples/<name>, building every example
-// server once into the shared directory (with -race when the tests run with
-// the race detector).
+// server and the mcpauth command once into the shared directory (with -race
+// when the tests run with the race detector).
 func exampleBinary(t testing.TB, name string) string {
 	t.Helper()
 	shared.buildOnce.Do(func() {
@@ -187,6 +187,7 @@ func exampleBinary(t testing.TB, name string) string {
 		for _, n := range exampleNames {
 			args = append(args, "./examples/"+n)
 		}
+		args = append(args, "./cmd/mcpauth")
 		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 		defer cancel()
 		cmd := command(ctx, "go", args...)
@@ -202,6 +203,14 @@ func exampleBinary(t testing.TB, name string) string {
 		t.Fatalf("interop: %v", shared.buildErr)
 	}
 	return filepath.Join(shared.dir, "bin", name)
+}
+
+// mcpauthBinary returns the path of the mcpauth command, built with the
+// examples.
+func mcpauthBinary(t testing.TB) string {
+	t.Helper()
+	exampleBinary(t, exampleNames[0])
+	return filepath.Join(shared.dir, "bin", "mcpauth")
 }
 
 // freePort returns a loopback port that was free a moment ago, for a server

@@ -12,7 +12,10 @@
 //     vets a program using each; the Gin, mcp-go and redisstore programs,
 //     each built with an empty module cache, must not download another web
 //     framework or MCP library (redisstore: any);
-//  4. each examples/<framework>/main.go, copied alone into a new module,
+//  4. go install of the mcpauth command at the release version works
+//     outside any module (its go.mod published without replace directives,
+//     as its release commit has it) and downloads core alone;
+//  5. each examples/<framework>/main.go, copied alone into a new module,
 //     goes through go mod tidy, go build and go vet; the copied gin example
 //     is run and must answer the MCP contract: 401 with the challenge
 //     without a token, and a tool call with a token from its development
@@ -64,7 +67,7 @@ func check(version string, keep bool) error {
 	}
 	proxy := filepath.Join(tmp, "proxy")
 	for _, m := range mods {
-		if err := publish(proxy, m, version); err != nil {
+		if err := publish(proxy, tmp, m, version); err != nil {
 			return err
 		}
 	}
@@ -78,6 +81,9 @@ func check(version string, keep bool) error {
 		if err := env.buildProgram(p, version); err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
+	}
+	if err := env.installCommand(version); err != nil {
+		return fmt.Errorf("the mcpauth command: %w", err)
 	}
 	for _, ex := range examples {
 		bin, err := env.buildExample(filepath.Join(root, "examples", ex, "main.go"), ex)

@@ -86,7 +86,7 @@ func checkRequirements(mods []mod, version string) error {
 // the Go module proxy serves a module: its list, info, go.mod and zip. The
 // zip is made by golang.org/x/mod/zip, which refuses what the proxy would
 // (file names reserved on Windows, files too large, and the like).
-func publish(dir string, m mod, version string) error {
+func publish(dir, tmp string, m mod, version string) error {
 	escaped, err := module.EscapePath(m.Path)
 	if err != nil {
 		return err
@@ -95,11 +95,15 @@ func publish(dir string, m mod, version string) error {
 	if err := os.MkdirAll(at, 0o755); err != nil {
 		return err
 	}
+	src, err := releaseDir(tmp, m)
+	if err != nil {
+		return err
+	}
 	var z bytes.Buffer
-	if err := zip.CreateFromDir(&z, module.Version{Path: m.Path, Version: version}, m.Dir); err != nil {
+	if err := zip.CreateFromDir(&z, module.Version{Path: m.Path, Version: version}, src); err != nil {
 		return fmt.Errorf("%s cannot be published: %w", m.Path, err)
 	}
-	gomod, err := os.ReadFile(filepath.Join(m.Dir, "go.mod"))
+	gomod, err := os.ReadFile(filepath.Join(src, "go.mod"))
 	if err != nil {
 		return err
 	}

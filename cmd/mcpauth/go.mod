@@ -1,0 +1,14 @@
+module github.com/mcp-auth/go/cmd/mcpauth
+
+go 1.25.0
+
+require github.com/mcp-auth/go/core v0.1.0
+
+require (
+	github.com/MicahParks/jwkset v0.11.4 // indirect
+	github.com/MicahParks/keyfunc/v3 v3.9.1 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	golang.org/x/time v0.15.0 // indirect
+)
+
+replace github.com/mcp-auth/go/core => ../../core
