@@ -363,20 +363,6 @@ func TestWiringMistakes(t *testing.T) {
 	}
 }
 
-// dpopTransport sends its token with the DPoP scheme and a fresh proof of
-// its key for each request.
-type dpopTransport struct {
-	key   *authtest.Key
-	token string
-}
-
-func (d *dpopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "DPoP "+d.token)
-	r.Header.Set("DPoP", d.key.Proof(r.Method, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, d.token))
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 // TestBridgeDPoP: a DPoP request (RFC 9449) MCP Auth accepted reaches the
 // tools through the SDK, which reads Bearer tokens only, with its
 // identity, in sessions of both protocol generations.
@@ -401,7 +387,7 @@ func TestBridgeDPoP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr := &dpopTransport{key: k, token: as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice", "cnf": k.Confirmation()})}
+			tr := &authtest.DPoPTransport{Key: k, Token: as.Mint(authtest.Claims{"aud": endpoint, "sub": "alice", "cnf": k.Confirmation()})}
 			c := mcp.NewClient(&mcp.Implementation{Name: "client", Version: "1"}, nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

@@ -143,3 +143,28 @@ func (s *Server) dpopKey(w http.ResponseWriter, r *http.Request) (string, bool) 
 	}
 	return p.Key.Thumbprint, true
 }
+
+// DPoPTransport is an http.RoundTripper for a DPoP client in tests: it
+// sends Token with the DPoP scheme and a fresh proof by Key of each
+// request's method and URL (query and fragment left out) and of the token
+// (RFC 9449 §7).
+type DPoPTransport struct {
+	// Key is the client's key, to which Token is bound.
+	Key *Key
+	// Token is the DPoP-bound access token.
+	Token string
+	// Base sends the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+}
+
+// RoundTrip sends a copy of r with the Authorization and DPoP headers set.
+func (d *DPoPTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "DPoP "+d.Token)
+	r.Header.Set("DPoP", d.Key.Proof(r.Method, r.URL.Scheme+"://"+r.URL.Host+r.URL.EscapedPath(), d.Token))
+	base := d.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
+}

@@ -2,9 +2,12 @@ package authtest
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/mcp-auth/go/core/internal/dpop"
 )
 
 // postDPoP posts form to the token endpoint as the client app, with the
@@ -52,5 +55,41 @@ func TestTokenEndpointDPoP(t *testing.T) {
 		if code, v := postDPoP(t, s, form, proofs...); code != 400 || v["error"] != "invalid_dpop_proof" {
 			t.Errorf("%s: %d %v", name, code, v)
 		}
+	}
+}
+
+// TestDPoPTransport: each request carries the token with the DPoP scheme
+// and a new proof of its method, its URL without the query, and the token.
+func TestDPoPTransport(t *testing.T) {
+	k, err := NewKey("", "ES256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var proofs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "DPoP the-token" {
+			t.Errorf("Authorization %q", r.Header.Get("Authorization"))
+		}
+		p, err := dpop.Parse(r.Header.Get("DPoP"), dpopAlgorithms)
+		if err == nil {
+			err = p.Check(dpop.Expect{Method: r.Method, URL: "http://" + r.Host + "/mcp", AccessToken: "the-token", Now: time.Now(), Window: time.Minute})
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		proofs = append(proofs, r.Header.Get("DPoP"))
+	}))
+	defer srv.Close()
+	c := &http.Client{Transport: &DPoPTransport{Key: k, Token: "the-token"}}
+	for _, method := range []string{"POST", "GET"} {
+		req, _ := http.NewRequest(method, srv.URL+"/mcp?session=1", nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if len(proofs) != 2 || proofs[0] == proofs[1] {
+		t.Fatalf("proofs %d, reused: %v", len(proofs), len(proofs) == 2 && proofs[0] == proofs[1])
 	}
 }

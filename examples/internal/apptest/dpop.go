@@ -17,20 +17,6 @@ import (
 	"github.com/mcp-auth/go/examples/todo"
 )
 
-// dpopTransport sends a DPoP-bound token with the DPoP scheme and a fresh
-// proof of its key for each request (RFC 9449 §7).
-type dpopTransport struct {
-	key   *authtest.Key
-	token string
-}
-
-func (d *dpopTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "DPoP "+d.token)
-	r.Header.Set("DPoP", d.key.Proof(r.Method, r.URL.Scheme+"://"+r.URL.Host+r.URL.Path, d.token))
-	return http.DefaultTransport.RoundTrip(r)
-}
-
 // DPoPToken gets a token bound to key from the authorization server's
 // token endpoint (client credentials as the demo client, with a proof).
 func (s *Server) DPoPToken(t testing.TB, key *authtest.Key, scope string) string {
@@ -70,7 +56,7 @@ func dpopMode(t *testing.T, run RunFunc) {
 	for _, version := range []string{"2025-11-25", ""} {
 		c := mcp.NewClient(&mcp.Implementation{Name: "apptest-dpop", Version: "1.0.0"}, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		session, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: s.Resource, HTTPClient: &http.Client{Transport: &dpopTransport{key: key, token: token}}, MaxRetries: -1},
+		session, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: s.Resource, HTTPClient: &http.Client{Transport: &authtest.DPoPTransport{Key: key, Token: token}}, MaxRetries: -1},
 			&mcp.ClientSessionOptions{ProtocolVersion: version})
 		cancel()
 		if err != nil {
