@@ -60,10 +60,10 @@ func (c *checker) checkKeySet(ctx context.Context) {
 	f := report.Finding{Check: "jwks", Spec: spec, Details: listKeys(*set.Keys)}
 	if err := c.libraryKeyCheck(ctx); err != nil {
 		f.Status = report.Fail
-		f.Summary = fmt.Sprintf("The key set at %s holds %s, but the library cannot use it: %s.", clean(uri), plural(len(*set.Keys), "key"), cleanErr(err))
+		f.Summary = fmt.Sprintf("The key set at %s holds %s, but the library cannot use it: %s.", clean(uri), report.Plural(len(*set.Keys), "key"), cleanErr(err))
 	} else {
 		f.Status = report.Pass
-		f.Summary = fmt.Sprintf("The key set at %s holds %s, and the library finds a signing key it can use.", clean(uri), plural(len(*set.Keys), "key"))
+		f.Summary = fmt.Sprintf("The key set at %s holds %s, and the library finds a signing key it can use.", clean(uri), report.Plural(len(*set.Keys), "key"))
 	}
 	c.r.Add(f)
 }

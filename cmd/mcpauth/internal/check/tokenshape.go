@@ -1,13 +1,12 @@
 package check
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/mcp-auth/go/cmd/mcpauth/internal/jwtview"
 	"github.com/mcp-auth/go/cmd/mcpauth/internal/report"
 )
 
@@ -36,45 +35,26 @@ type decodedToken struct {
 	problem string
 }
 
-// decodeToken reads token. It never fails: what it cannot read is opaque.
+// decodeToken reads token with jwtview, as mcpauth token does. It never
+// fails: what it cannot read is opaque (or, with five parts, a JWE).
 func decodeToken(token string) decodedToken {
 	d := decodedToken{format: formatOpaque, length: len(token)}
-	parts := strings.Split(token, ".")
-	switch len(parts) {
-	case 5:
+	jwt, err := jwtview.Decode(token)
+	var notJWT *jwtview.NotJWTError
+	switch {
+	case err == nil:
+		d.format, d.header, d.claims = formatJWT, jwt.Header, jwt.Claims
+	case !errors.As(err, &notJWT):
+	case strings.Count(token, ".") == 4:
 		d.format = formatJWE
-		return d
-	case 3:
-	default:
-		return d
-	}
-	header, err := decodeSegment(parts[0])
-	if err != nil {
+	case notJWT.Part == 0:
 		d.problem = "its header is not base64url JSON: " + err.Error()
-		return d
-	}
-	claims, err := decodeSegment(parts[1])
-	if err != nil {
+	case notJWT.Part == 1:
 		d.problem = "its payload is not base64url JSON: " + err.Error()
-		return d
+	case notJWT.Part == 2:
+		d.problem = "its signature is not base64url: " + err.Error()
 	}
-	d.format, d.header, d.claims = formatJWT, header, claims
 	return d
-}
-
-// decodeSegment decodes one base64url part of a JWT holding a JSON object.
-func decodeSegment(s string) (map[string]any, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-	if err != nil {
-		return nil, errors.New("bad base64url")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, errors.New("not a JSON object")
-	}
-	return obj, nil
 }
 
 // claim returns the string claim name, or "".

@@ -111,15 +111,16 @@ func (r *Report) Finish(ok, warned, failed string) {
 	fails, warns := r.Count(Fail), r.Count(Warn)
 	switch {
 	case fails > 0:
-		r.ExitStatus, r.Result = ExitFailed, fmt.Sprintf("%s (%s, %s)", failed, plural(fails, "failure"), plural(warns, "warning"))
+		r.ExitStatus, r.Result = ExitFailed, fmt.Sprintf("%s (%s, %s)", failed, Plural(fails, "failure"), Plural(warns, "warning"))
 	case warns > 0:
-		r.ExitStatus, r.Result = ExitWarnings, fmt.Sprintf("%s (%s)", warned, plural(warns, "warning"))
+		r.ExitStatus, r.Result = ExitWarnings, fmt.Sprintf("%s (%s)", warned, Plural(warns, "warning"))
 	default:
 		r.ExitStatus, r.Result = ExitOK, ok
 	}
 }
 
-func plural(n int, word string) string {
+// Plural returns "1 word" or "n words".
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

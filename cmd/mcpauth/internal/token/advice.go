@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mcp-auth/go/cmd/mcpauth/internal/jwtview"
 	mcpauth "github.com/mcp-auth/go/core"
 )
 
@@ -14,20 +15,20 @@ import (
 // sentence of the library) and words it with what the token says about
 // itself (d, untrusted, nil when the token is not a JWT) and what the
 // library learnt of the authorization server; it never decides anything.
-func (m *middleware) advise(e *mcpauth.Error, d *decoded, now time.Time) (fix, spec string) {
+func (m *middleware) advise(e *mcpauth.Error, d *jwtview.JWT, now time.Time) (fix, spec string) {
 	var claims, header map[string]any
 	if d != nil {
 		claims, header = d.Claims, d.Header
 	}
 	switch e.Code {
 	case mcpauth.CodeInvalidAudience:
-		aud, _ := audienceOf(claims)
+		aud, _ := jwtview.Audience(claims)
 		if len(aud) == 0 {
 			return fmt.Sprintf("the token has no aud, and this MCP server's resource is %q: ask the authorization server for a token for this resource (RFC 8707: resource=%s in the authorization and token requests), or, weaker, list its client in ProtectedResource.NoAudienceClientIDs", m.resource, m.resource), "RFC 8707 §2; RFC 9068 §4"
 		}
 		return fmt.Sprintf("the token's aud is %s but this MCP server's resource is %q: ask the authorization server for a token for this resource (RFC 8707: resource=%s in the authorization and token requests), or, if it cannot issue one, accept that audience with BearerOptions.Audiences", quoteList(aud), m.resource, m.resource), "RFC 8707 §2; RFC 9068 §4"
 	case mcpauth.CodeInvalidIssuer:
-		iss, _, _ := stringMember(claims, "iss")
+		iss, _, _ := jwtview.StringMember(claims, "iss")
 		fix := fmt.Sprintf("the token's iss is %q but the trusted issuer is %q: issuers are compared exactly, character for character", iss, m.issuer)
 		if strings.TrimSuffix(iss, "/") == strings.TrimSuffix(m.issuer, "/") {
 			fix += ", and they differ by a trailing slash: configure the issuer exactly as the authorization server's metadata and tokens spell it"
@@ -36,7 +37,7 @@ func (m *middleware) advise(e *mcpauth.Error, d *decoded, now time.Time) (fix, s
 		}
 		return fix, "RFC 9068 §4; RFC 8414 §3.3"
 	case mcpauth.CodeMissingRequiredScopes:
-		scopes, _, _ := scopesOf(claims)
+		scopes, _, _ := jwtview.Scopes(claims)
 		return fmt.Sprintf("the token lacks %q (it grants %q): the client must ask for them in the scope parameter of its authorization request, and the authorization server grant them", strings.Join(e.MissingScopes, " "), strings.Join(scopes, " ")), "RFC 6750 §3.1"
 	case mcpauth.CodeTemporarilyUnavailable:
 		return fmt.Sprintf("the authorization server or its key set could not be reached (%s): check that -issuer %s is right and reachable from here, the discovery -type, -timeout, and -insecure for plain http off loopback; the token itself was not judged", causeOf(e), m.issuer), "RFC 8414 §3; RFC 7517"
@@ -54,18 +55,18 @@ func (m *middleware) advise(e *mcpauth.Error, d *decoded, now time.Time) (fix, s
 // tells apart by its description only.
 func (m *middleware) adviseInvalid(e *mcpauth.Error, claims, header map[string]any, now time.Time) (fix, spec string) {
 	desc := e.Description
-	alg, _, _ := stringMember(header, "alg")
-	kid, _, _ := stringMember(header, "kid")
+	alg, _, _ := jwtview.StringMember(header, "alg")
+	kid, _, _ := jwtview.StringMember(header, "kid")
 	has := func(s string) bool { return strings.Contains(desc, s) }
 	switch {
 	case has("has expired"):
-		exp, _, _ := numericDate(claims, "exp")
+		exp, _, _ := jwtview.NumericDate(claims, "exp")
 		return fmt.Sprintf("the token expired %s ago (exp %s): the client must get a new one (refresh it) before exp; the library tolerates %s of clock skew", human(now.Sub(exp)), exp.UTC().Format(time.RFC3339), leeway()), "RFC 7519 §4.1.4"
 	case has("not valid yet"):
-		nbf, _, _ := numericDate(claims, "nbf")
+		nbf, _, _ := jwtview.NumericDate(claims, "nbf")
 		return fmt.Sprintf("the token is not valid before %s (%s): wait, or fix the clock of the authorization server or of this machine (%s of skew are tolerated)", nbf.UTC().Format(time.RFC3339), relative(nbf, now), leeway()), "RFC 7519 §4.1.5"
 	case has("issued in the future"):
-		iat, _, _ := numericDate(claims, "iat")
+		iat, _, _ := jwtview.NumericDate(claims, "iat")
 		return fmt.Sprintf("the token says it was issued %s (%s): the clocks of the authorization server and of this machine disagree by more than %s; synchronise them (NTP)", iat.UTC().Format(time.RFC3339), relative(iat, now), leeway()), "RFC 7519 §4.1.6"
 	case has("no expiry"):
 		return "the authorization server must put exp in access tokens", "RFC 9068 §2.2"
@@ -121,16 +122,16 @@ func bindingAdvice(claims map[string]any) (fix, spec string) {
 
 // kindAdvice advises on a JWT that says it is not an access token.
 func kindAdvice(claims, header map[string]any) string {
-	typ, _, _ := stringMember(header, "typ")
+	typ, _, _ := jwtview.StringMember(header, "typ")
 	what := "another kind of token"
 	switch {
 	case strings.HasSuffix(strings.ToLower(typ), "+jwt"):
 		mt, _, _ := strings.Cut(strings.ToLower(typ), ";")
 		what = fmt.Sprintf("%s (typ %q)", jwtKind(strings.TrimPrefix(strings.TrimSpace(mt), "application/")), typ)
 	default:
-		if use, _, _ := stringMember(claims, "token_use"); use != "" {
+		if use, _, _ := jwtview.StringMember(claims, "token_use"); use != "" {
 			what = fmt.Sprintf("token_use %q", use)
-		} else if kind, _, _ := stringMember(claims, "typ"); kind != "" {
+		} else if kind, _, _ := jwtview.StringMember(claims, "typ"); kind != "" {
 			what = fmt.Sprintf("Keycloak's typ claim %q", kind)
 		}
 	}

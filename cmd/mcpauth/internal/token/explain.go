@@ -10,6 +10,7 @@ import (
 
 	mcpauth "github.com/mcp-auth/go/core"
 
+	"github.com/mcp-auth/go/cmd/mcpauth/internal/jwtview"
 	"github.com/mcp-auth/go/cmd/mcpauth/internal/report"
 )
 
@@ -22,7 +23,7 @@ import (
 // explain adds to r the findings that explain d for people, and the
 // decoded header and claims as a section. issuer and resource are the
 // flags' values ("" when not given), mentioned where the token differs.
-func explain(r *report.Report, d *decoded, now time.Time, issuer, resource string) {
+func explain(r *report.Report, d *jwtview.JWT, now time.Time, issuer, resource string) {
 	explainHeader(r, d)
 	explainIdentity(r, d.Claims, issuer, resource)
 	explainTimes(r, d.Claims, now)
@@ -44,9 +45,9 @@ var algorithms = map[string]string{
 }
 
 // explainHeader explains alg, kid, typ and the header members of note.
-func explainHeader(r *report.Report, d *decoded) {
+func explainHeader(r *report.Report, d *jwtview.JWT) {
 	h := d.Header
-	alg, present, ok := stringMember(h, "alg")
+	alg, present, ok := jwtview.StringMember(h, "alg")
 	switch {
 	case !present || !ok:
 		r.Add(report.Finding{Status: report.Info, Check: "alg", Spec: "RFC 7515 §4.1.1",
@@ -65,7 +66,7 @@ func explainHeader(r *report.Report, d *decoded) {
 			Summary: fmt.Sprintf("alg %q is not one the library accepts (RS, PS, ES 256/384/512 and EdDSA)", alg)})
 	}
 
-	switch kid, present, ok := stringMember(h, "kid"); {
+	switch kid, present, ok := jwtview.StringMember(h, "kid"); {
 	case !present:
 		r.Add(report.Finding{Status: report.Info, Check: "kid", Spec: "RFC 7515 §4.1.4",
 			Summary: "no kid: every key of the issuer's key set that fits alg is tried"})
@@ -102,7 +103,7 @@ func explainHeader(r *report.Report, d *decoded) {
 // explainType explains the header's typ (RFC 9068 §2.1).
 func explainType(r *report.Report, h map[string]any) {
 	const spec = "RFC 9068 §2.1"
-	typ, present, ok := stringMember(h, "typ")
+	typ, present, ok := jwtview.StringMember(h, "typ")
 	if present && !ok {
 		r.Add(report.Finding{Status: report.Info, Check: "typ", Spec: spec, Summary: "typ is not a string: the library refuses the token as malformed"})
 		return
@@ -145,7 +146,7 @@ func jwtKind(mt string) string {
 // explainIdentity explains iss, sub, aud, the client, the scopes and the
 // providers' markers of the token's kind.
 func explainIdentity(r *report.Report, c map[string]any, issuer, resource string) {
-	switch iss, present, ok := stringMember(c, "iss"); {
+	switch iss, present, ok := jwtview.StringMember(c, "iss"); {
 	case !ok:
 		r.Add(report.Finding{Status: report.Info, Check: "iss", Spec: "RFC 7519 §4.1.1", Summary: "iss is not a string: the library refuses the token"})
 	case !present || iss == "":
@@ -161,7 +162,7 @@ func explainIdentity(r *report.Report, c map[string]any, issuer, resource string
 		r.Add(report.Finding{Status: report.Info, Check: "iss", Spec: "RFC 9068 §2.2", Summary: s})
 	}
 
-	switch sub, present, ok := stringMember(c, "sub"); {
+	switch sub, present, ok := jwtview.StringMember(c, "sub"); {
 	case !ok:
 		r.Add(report.Finding{Status: report.Info, Check: "sub", Spec: "RFC 7519 §4.1.2", Summary: "sub is not a string: the library refuses the token"})
 	case !present || sub == "":
@@ -170,7 +171,7 @@ func explainIdentity(r *report.Report, c map[string]any, issuer, resource string
 		r.Add(report.Finding{Status: report.Info, Check: "sub", Spec: "RFC 9068 §2.2", Summary: fmt.Sprintf("subject %q: the user, or the client itself for a client-credentials token", sub)})
 	}
 
-	switch aud, ok := audienceOf(c); {
+	switch aud, ok := jwtview.Audience(c); {
 	case !ok:
 		r.Add(report.Finding{Status: report.Info, Check: "aud", Spec: "RFC 7519 §4.1.3", Summary: "aud is neither a string nor an array of strings: the library refuses the token"})
 	case len(aud) == 0:
@@ -184,7 +185,7 @@ func explainIdentity(r *report.Report, c map[string]any, issuer, resource string
 		r.Add(report.Finding{Status: report.Info, Check: "aud", Spec: "RFC 8707 §2", Summary: s})
 	}
 
-	switch id, from, bad := clientOf(c); {
+	switch id, from, bad := jwtview.Client(c); {
 	case bad != "":
 		r.Add(report.Finding{Status: report.Info, Check: "client", Spec: "RFC 9068 §2.2", Summary: fmt.Sprintf("%s is not a string: the library refuses the token", bad)})
 	case id == "":
@@ -193,7 +194,7 @@ func explainIdentity(r *report.Report, c map[string]any, issuer, resource string
 		r.Add(report.Finding{Status: report.Info, Check: "client", Spec: "RFC 9068 §2.2", Summary: fmt.Sprintf("client %q (from %s)", id, from)})
 	}
 
-	switch scopes, from, bad := scopesOf(c); {
+	switch scopes, from, bad := jwtview.Scopes(c); {
 	case bad != "":
 		r.Add(report.Finding{Status: report.Info, Check: "scopes", Spec: "RFC 9068 §2.2.3", Summary: fmt.Sprintf("%s is neither a string nor an array of strings: the library refuses the token", bad)})
 	case from == "":
@@ -204,14 +205,14 @@ func explainIdentity(r *report.Report, c map[string]any, issuer, resource string
 		r.Add(report.Finding{Status: report.Info, Check: "scopes", Spec: "RFC 9068 §2.2.3", Summary: fmt.Sprintf("scopes %q (from %s)", strings.Join(scopes, " "), from)})
 	}
 
-	if use, _, _ := stringMember(c, "token_use"); use != "" {
+	if use, _, _ := jwtview.StringMember(c, "token_use"); use != "" {
 		s := fmt.Sprintf("token_use %q (Amazon Cognito's and Ory Hydra's marker)", use)
 		if use != "access" && use != "access_token" {
 			s += `: not an access token, which the library refuses unless the header's typ is "at+jwt"`
 		}
 		r.Add(report.Finding{Status: report.Info, Check: "kind", Summary: s})
 	}
-	if kind, _, _ := stringMember(c, "typ"); kind != "" {
+	if kind, _, _ := jwtview.StringMember(c, "typ"); kind != "" {
 		s := fmt.Sprintf("typ claim %q (Keycloak's marker)", kind)
 		switch strings.ToLower(kind) {
 		case "id", "refresh", "offline", "logout", "serialized-id":
@@ -225,9 +226,9 @@ func explainIdentity(r *report.Report, c map[string]any, issuer, resource string
 // default leeway.
 func explainTimes(r *report.Report, c map[string]any, now time.Time) {
 	lw := mcpauth.DefaultLeeway
-	iat, iatPresent, iatOK := numericDate(c, "iat")
+	iat, iatPresent, iatOK := jwtview.NumericDate(c, "iat")
 	for _, name := range []string{"iat", "nbf"} {
-		t, present, ok := numericDate(c, name)
+		t, present, ok := jwtview.NumericDate(c, name)
 		switch {
 		case !ok:
 			r.Addf(report.Info, name, "RFC 7519 §2", "%s is not a NumericDate (seconds since 1970): the library refuses the token", name)
@@ -240,7 +241,7 @@ func explainTimes(r *report.Report, c map[string]any, now time.Time) {
 			r.Add(report.Finding{Status: report.Info, Check: name, Spec: "RFC 7519 §4.1." + map[string]string{"iat": "6", "nbf": "5"}[name], Summary: s})
 		}
 	}
-	exp, present, ok := numericDate(c, "exp")
+	exp, present, ok := jwtview.NumericDate(c, "exp")
 	switch {
 	case !ok:
 		r.Addf(report.Info, "exp", "RFC 7519 §2", "exp is not a NumericDate (seconds since 1970): the library refuses the token")
@@ -302,8 +303,8 @@ type decodedJSON struct {
 
 // decodedSection shows the header and claims as they were encoded (member
 // order and numbers kept), and the signature's length only.
-func decodedSection(d *decoded) report.Section {
-	text := "header:\n" + prettyJSON(d.RawHeader) + "\n\nclaims:\n" + prettyJSON(d.RawClaims) +
+func decodedSection(d *jwtview.JWT) report.Section {
+	text := "header:\n" + jwtview.PrettyJSON(d.RawHeader) + "\n\nclaims:\n" + jwtview.PrettyJSON(d.RawClaims) +
 		fmt.Sprintf("\n\nsignature: %d bytes (not shown)\n", d.SignatureLen)
 	return report.Section{
 		Name: "decoded token (not verified: nothing here can be trusted)",

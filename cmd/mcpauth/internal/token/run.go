@@ -12,6 +12,7 @@ import (
 
 	mcpauth "github.com/mcp-auth/go/core"
 
+	"github.com/mcp-auth/go/cmd/mcpauth/internal/jwtview"
 	"github.com/mcp-auth/go/cmd/mcpauth/internal/report"
 )
 
@@ -164,10 +165,10 @@ func readToken(arg string, in io.Reader) (string, error) {
 // inspect makes the report on opts.token: the untrusted decoding, then,
 // with mw, the middleware's verdict. now is the time findings are made at.
 func inspect(ctx context.Context, opts *options, mw *middleware, now time.Time) *report.Report {
-	d, derr := decodeJWT(opts.token)
+	d, derr := jwtview.Decode(opts.token)
 	target := fmt.Sprintf("(%d bytes, not a JWT)", len(opts.token))
 	if derr == nil {
-		alg, _, _ := stringMember(d.Header, "alg")
+		alg, _, _ := jwtview.StringMember(d.Header, "alg")
 		target = fmt.Sprintf("(a %d-byte JWT, alg %q)", len(opts.token), alg)
 	}
 	r := report.New("token", target)

@@ -12,6 +12,7 @@ import (
 
 	mcpauth "github.com/mcp-auth/go/core"
 
+	"github.com/mcp-auth/go/cmd/mcpauth/internal/jwtview"
 	"github.com/mcp-auth/go/cmd/mcpauth/internal/report"
 )
 
@@ -75,7 +76,7 @@ func (m *middleware) Close() { m.auth.Close() }
 // WWW-Authenticate, JSON body with the cause) and how to fix it. d is the
 // untrusted decoding, used only to word the advice (nil when the token is
 // not a JWT).
-func (m *middleware) verdict(ctx context.Context, token string, d *decoded, now time.Time) report.Finding {
+func (m *middleware) verdict(ctx context.Context, token string, d *jwtview.JWT, now time.Time) report.Finding {
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, m.resource, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	info, err := m.bearer.Authenticate(req)

@@ -1,4 +1,4 @@
-package token
+package jwtview
 
 import (
 	"encoding/json"
@@ -23,9 +23,9 @@ var scopeClaims = []string{"scope", "scp", "scopes"}
 // maxUnixSeconds is the library's bound on NumericDates (±2^40 seconds).
 const maxUnixSeconds = 1 << 40
 
-// stringMember returns m[name] as a string. present is false for an absent
+// StringMember returns m[name] as a string. present is false for an absent
 // or null member; ok is false for a member of another type.
-func stringMember(m map[string]any, name string) (s string, present, ok bool) {
+func StringMember(m map[string]any, name string) (s string, present, ok bool) {
 	v, found := m[name]
 	if !found || v == nil {
 		return "", false, true
@@ -34,9 +34,9 @@ func stringMember(m map[string]any, name string) (s string, present, ok bool) {
 	return s, true, ok
 }
 
-// audienceOf returns "aud" as a list: a string (none when empty) or an
+// Audience returns "aud" as a list: a string (none when empty) or an
 // array of strings. ok is false for any other type.
-func audienceOf(m map[string]any) (aud []string, ok bool) {
+func Audience(m map[string]any) (aud []string, ok bool) {
 	switch a := m["aud"].(type) {
 	case nil:
 		return nil, true
@@ -59,12 +59,12 @@ func audienceOf(m map[string]any) (aud []string, ok bool) {
 	return nil, false
 }
 
-// clientOf returns the client the token names and the claim it came from:
+// Client returns the client the token names and the claim it came from:
 // the first non-empty of clientIDClaims. bad names a client claim that is
 // not a string (which the library refuses), or is "".
-func clientOf(m map[string]any) (id, from, bad string) {
+func Client(m map[string]any) (id, from, bad string) {
 	for _, name := range clientIDClaims {
-		v, present, ok := stringMember(m, name)
+		v, present, ok := StringMember(m, name)
 		if present && !ok && bad == "" {
 			bad = name
 		}
@@ -75,11 +75,11 @@ func clientOf(m map[string]any) (id, from, bad string) {
 	return id, from, bad
 }
 
-// scopesOf returns the granted scopes and the claim they came from: "scope"
+// Scopes returns the granted scopes and the claim they came from: "scope"
 // (a space-separated string, or an array of such strings), else "scp", else
 // "scopes". bad names a scope claim of another type (which the library
 // refuses), or is "".
-func scopesOf(m map[string]any) (scopes []string, from, bad string) {
+func Scopes(m map[string]any) (scopes []string, from, bad string) {
 	for _, name := range scopeClaims {
 		v, present := m[name]
 		if !present {
@@ -119,10 +119,10 @@ func parseScopes(v any) ([]string, bool) {
 	return nil, false
 }
 
-// numericDate returns the NumericDate claim name (RFC 7519 §2). present is
+// NumericDate returns the NumericDate claim name (RFC 7519 §2). present is
 // false for an absent or null claim; ok is false for a value that is not a
 // number within ±2^40 seconds.
-func numericDate(m map[string]any, name string) (t time.Time, present, ok bool) {
+func NumericDate(m map[string]any, name string) (t time.Time, present, ok bool) {
 	v, found := m[name]
 	if !found || v == nil {
 		return time.Time{}, false, true

@@ -1,4 +1,8 @@
-package token
+// Package jwtview reads a JWT without trusting it: its parts decoded, its
+// registered claims read the way the library reads them (core/claims.go),
+// for the mcpauth subcommands to explain what a token says. Nothing here
+// decides whether a token is accepted: the library's bearer does.
+package jwtview
 
 import (
 	"bytes"
@@ -10,12 +14,14 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mcp-auth/go/cmd/mcpauth/internal/report"
 )
 
-// decoded is a compact JWS split and decoded without verifying anything:
+// JWT is a compact JWS split and decoded without verifying anything:
 // what the token says about itself, which nobody may trust before its
 // signature has been checked.
-type decoded struct {
+type JWT struct {
 	// Header and Claims are the JOSE header and the claim set, their
 	// numbers kept as written (json.Number).
 	Header, Claims map[string]any
@@ -30,41 +36,46 @@ type decoded struct {
 	HeaderDups, ClaimDups []string
 }
 
-// notJWTError says why a value is not a JWT, in words for people.
-type notJWTError struct{ reason string }
+// NotJWTError says why a value is not a JWT, in words for people.
+type NotJWTError struct {
+	// Part is the part that could not be read: 0 the header, 1 the claim
+	// set, 2 the signature; -1 when the value does not have three parts.
+	Part   int
+	reason string
+}
 
 // Error returns the reason.
-func (e *notJWTError) Error() string { return e.reason }
+func (e *NotJWTError) Error() string { return e.reason }
 
 // partNames are the three parts of a compact JWS, for messages.
 var partNames = [3]string{"the header (part 1)", "the claim set (part 2)", "the signature (part 3)"}
 
-// decodeJWT splits token into its three base64url parts and decodes the
+// Decode splits token into its three base64url parts and decodes the
 // header and the claims as JSON objects. It verifies nothing. The error is
-// a *notJWTError saying what is wrong.
-func decodeJWT(token string) (*decoded, error) {
+// a *NotJWTError saying what is wrong.
+func Decode(token string) (*JWT, error) {
 	parts := strings.Split(token, ".")
 	switch n := len(parts); {
 	case n == 5:
-		return nil, &notJWTError{"it has five dot-separated parts: it looks like an encrypted JWT (JWE, RFC 7516), which only its recipient can decrypt; resource servers expect a signed JWT (three parts)"}
+		return nil, &NotJWTError{-1, "it has five dot-separated parts: it looks like an encrypted JWT (JWE, RFC 7516), which only its recipient can decrypt; resource servers expect a signed JWT (three parts)"}
 	case n != 3:
-		return nil, &notJWTError{fmt.Sprintf("it has %s, where a JWT has three, base64url-encoded and separated by dots (header.claims.signature)", plural(n, "dot-separated part"))}
+		return nil, &NotJWTError{-1, fmt.Sprintf("it has %s, where a JWT has three, base64url-encoded and separated by dots (header.claims.signature)", report.Plural(n, "dot-separated part"))}
 	}
 	var raw [3][]byte
 	for i, p := range parts {
 		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
 		if err != nil {
-			return nil, &notJWTError{fmt.Sprintf("%s is not unpadded base64url (RFC 7515 §2): %s", partNames[i], base64Problem(p, err))}
+			return nil, &NotJWTError{i, fmt.Sprintf("%s is not unpadded base64url (RFC 7515 §2): %s", partNames[i], base64Problem(p, err))}
 		}
 		raw[i] = b
 	}
-	d := &decoded{RawHeader: raw[0], RawClaims: raw[1], SignatureLen: len(raw[2])}
+	d := &JWT{RawHeader: raw[0], RawClaims: raw[1], SignatureLen: len(raw[2])}
 	var err error
 	if d.Header, d.HeaderDups, err = decodeObject(raw[0]); err != nil {
-		return nil, &notJWTError{fmt.Sprintf("%s is not a JSON object: %v", partNames[0], err)}
+		return nil, &NotJWTError{0, fmt.Sprintf("%s is not a JSON object: %v", partNames[0], err)}
 	}
 	if d.Claims, d.ClaimDups, err = decodeObject(raw[1]); err != nil {
-		return nil, &notJWTError{fmt.Sprintf("%s is not a JSON object: %v", partNames[1], err)}
+		return nil, &NotJWTError{1, fmt.Sprintf("%s is not a JSON object: %v", partNames[1], err)}
 	}
 	return d, nil
 }
@@ -155,20 +166,12 @@ func describeToken(tok json.Token) string {
 	return fmt.Sprintf("%v", tok)
 }
 
-// prettyJSON indents a JSON text as it is, keeping its member order and
+// PrettyJSON indents a JSON text as it is, keeping its member order and
 // numbers; data that cannot be indented is shown as a Go-quoted string.
-func prettyJSON(data []byte) string {
+func PrettyJSON(data []byte) string {
 	var b bytes.Buffer
 	if err := json.Indent(&b, data, "", "  "); err != nil {
 		return fmt.Sprintf("%q", data)
 	}
 	return b.String()
-}
-
-// plural is "1 thing" or "n things".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
