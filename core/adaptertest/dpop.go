@@ -130,6 +130,9 @@ func dpopCases(as map[string]*authtest.Server) []Case {
 		refused("dpop: two DPoP headers", func(*testing.T, http.Handler) map[string][]string {
 			return map[string][]string{"Authorization": {"DPoP " + c.token}, "DPoP": {c.proof(authtest.Proof{}), c.proof(authtest.Proof{})}}
 		}, 401, proofErr("The request has several DPoP headers; send exactly one proof.")),
+		refused("dpop: proof not a JWT", func(*testing.T, http.Handler) map[string][]string {
+			return map[string][]string{"Authorization": {"DPoP " + c.token}, "DPoP": {"not-a-jwt"}}
+		}, 401, proofErr("The DPoP proof is not a JWT (three base64url parts separated by dots).")),
 		refused("dpop: typ not dpop+jwt", c.headers("DPoP", authtest.Proof{Header: map[string]any{"typ": "JWT"}}), 401, proofErr("The DPoP proof's typ header is not dpop+jwt.")),
 		refused("dpop: alg none", c.headers("DPoP", authtest.Proof{Algorithm: "none"}), 401, proofErr("The DPoP proof's alg is not one of ES256 EdDSA.")),
 		refused("dpop: alg not accepted", newDPoPClient(as["dpop"], "RS256", nil).headers("DPoP", authtest.Proof{}), 401, proofErr("The DPoP proof's alg is not one of ES256 EdDSA.")),
